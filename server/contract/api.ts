@@ -1,0 +1,99 @@
+/** REST payloads shared by the server and its clients. */
+
+/** `GET /api/v1/health`. */
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  store: { kind: 'redis' | 'in-memory'; location: string; reachable: boolean };
+  source: { kind: 'kafka' | 'in-process'; connected: boolean; topics: string[] };
+  simulator: { running: boolean; published: number };
+  /** Events applied to the live state (all instances sharing the store). */
+  eventsProcessed: number;
+  /** Messages rejected to the dead-letter topic (all instances sharing the store). */
+  deadLettered: number;
+  /** Repeats of already-applied event ids that were ignored. */
+  duplicates: number;
+  /** When the last event was applied (processing time), ISO-8601, or null. */
+  lastEventAt: string | null;
+  /** Event time of the newest event applied, ISO-8601, or null. */
+  lastEventTs: string | null;
+  /** Set while the store is failing and ingestion is retrying. */
+  degradedSince: string | null;
+  lastError: string | null;
+  uptimeSeconds: number;
+}
+
+/** A JSON error body for every 4xx/5xx. */
+export interface ErrorResponse {
+  error: string;
+}
+
+/** One queue on the live floor. Times are epoch ms; clients compute "how long ago" from `serverTime`. */
+export interface LiveQueue {
+  queue: string;
+  waiting: number;
+  /** When the longest-waiting call was queued, or null when none waits. */
+  oldestQueuedAt: number | null;
+  /** This shift, by the documented metric definitions. */
+  shift: {
+    offered: number;
+    answered: number;
+    abandoned: number;
+    shortAbandoned: number;
+    answeredWithinThreshold: number;
+    serviceLevel: number | null;
+    abandonRate: number | null;
+    asaSeconds: number | null;
+    ahtSeconds: number | null;
+  };
+}
+
+/** One agent on the live floor. */
+export interface LiveAgent {
+  agentId: string;
+  name: string | null;
+  team: string | null;
+  state: 'available' | 'on_call' | 'wrap_up' | 'break' | 'offline';
+  since: number;
+  reason: string | null;
+  activeCallId: string | null;
+  openTickets: { high: number; medium: number; low: number };
+  overdueTickets: number;
+  /** This shift. */
+  handled: number;
+  talkSeconds: number;
+  wrapSeconds: number;
+}
+
+/** An open ticket past or near one of its deadlines. */
+export interface LiveTicketAlert {
+  ticketId: string;
+  deadline: 'accept' | 'update' | 'resolve';
+  due: number;
+  kind: 'consultation' | 'technical' | 'complaint' | null;
+  category: string | null;
+  tier: 'vip' | 'key' | 'normal';
+  priority: 'high' | 'medium' | 'low';
+  team: string | null;
+  agentId: string | null;
+  subject: string;
+  version: number;
+}
+
+/** Satisfaction figures over a window. */
+export interface LiveSatisfaction {
+  count: number;
+  mean: { speed: number | null; resolution: number | null; professionalism: number | null; recommend: number | null };
+  overall: number | null;
+  lowCount: number;
+}
+
+/** `GET /api/v1/live`: the whole floor now. */
+export interface LiveSnapshot {
+  serverTime: number;
+  timezone: string;
+  shift: { id: string; name: string; start: number; end: number } | null;
+  queues: LiveQueue[];
+  agents: LiveAgent[];
+  tickets: { open: number; overdue: LiveTicketAlert[]; atRisk: LiveTicketAlert[] };
+  satisfaction: { rolling60m: LiveSatisfaction; shift: LiveSatisfaction };
+}

@@ -1,0 +1,42 @@
+/**
+ * The write operations the projector emits. They name logical places (an index, a counter hash);
+ * server/store/keys.ts maps each to a Redis key, and both stores apply them atomically per batch.
+ */
+import type { DeadlineKind } from './records.ts';
+
+export type RecordKind = 'call' | 'agent' | 'ticket' | 'survey';
+
+/** Sorted sets: member → score. */
+export type IndexRef =
+  | { name: 'waiting'; queue: string } // waiting calls of a queue, score = queued at
+  | { name: 'due'; kind: DeadlineKind } // open tickets, score = that deadline
+  | { name: 'agentDue'; agentId: string } // an agent's open tickets, score = the ticket's next deadline
+  | { name: 'openTickets' } // every open ticket, score = created at
+  | { name: 'lowSurveys' }; // surveys with a score below 3, score = submitted at
+
+/** Hashes of integer counters. */
+export type CounterRef =
+  | { name: 'agg'; period: string; group: string } // shift/day aggregates, see domain/aggregates.ts
+  | { name: 'agentLoad'; agentId: string } // open tickets by priority
+  | { name: 'satMinute'; minute: number }; // satisfaction sums of one minute (rolling window)
+
+/** Plain sets of names. */
+export type SetRef =
+  | { name: 'queues' }
+  | { name: 'agents' }
+  | { name: 'periodGroups'; period: string }; // which groups a period has counters for
+
+export type Op =
+  | { op: 'put'; kind: RecordKind; id: string; value: unknown; expireAt?: number }
+  | { op: 'del'; kind: RecordKind; id: string }
+  | { op: 'zadd'; index: IndexRef; member: string; score: number }
+  | { op: 'zrem'; index: IndexRef; member: string }
+  | { op: 'zremBelow'; index: IndexRef; score: number }
+  | { op: 'incr'; counter: CounterRef; field: string; by: number }
+  | { op: 'expireAt'; counter: CounterRef; at: number }
+  | { op: 'sadd'; set: SetRef; member: string }
+  | { op: 'expireSetAt'; set: SetRef; at: number }
+  // Ingestion bookkeeping, committed in the same transaction as the state change it describes.
+  | { op: 'setOffset'; namespace: string; topic: string; partition: number; offset: string }
+  | { op: 'markSeen'; bucket: number; ids: string[]; expireAt: number }
+  | { op: 'stats'; incr: Record<string, number>; set: Record<string, string> };

@@ -1,0 +1,64 @@
+/** Translates abstract operations into Redis-style commands, shared by both stores. */
+import type { Op } from '../domain/ops.ts';
+import type { Keys } from './keys.ts';
+
+/** The Redis commands the stores' write path uses; the Redis store queues them in a MULTI. */
+export interface CommandSink {
+  set(key: string, value: string, expireAtMs?: number): void;
+  del(key: string): void;
+  zadd(key: string, score: number, member: string): void;
+  zrem(key: string, member: string): void;
+  zremrangebyscore(key: string, min: number, max: number): void;
+  hincrby(key: string, field: string, by: number): void;
+  hset(key: string, field: string, value: string): void;
+  sadd(key: string, members: string[]): void;
+  pexpireat(key: string, atMs: number): void;
+}
+
+/** Writes `ops` to `sink`, in order. */
+export function writeOps(ops: readonly Op[], keys: Keys, sink: CommandSink): void {
+  for (const op of ops) {
+    switch (op.op) {
+      case 'put':
+        sink.set(keys.record(op.kind, op.id), JSON.stringify(op.value), op.expireAt);
+        break;
+      case 'del':
+        sink.del(keys.record(op.kind, op.id));
+        break;
+      case 'zadd':
+        sink.zadd(keys.index(op.index), op.score, op.member);
+        break;
+      case 'zrem':
+        sink.zrem(keys.index(op.index), op.member);
+        break;
+      case 'zremBelow':
+        sink.zremrangebyscore(keys.index(op.index), Number.NEGATIVE_INFINITY, op.score);
+        break;
+      case 'incr':
+        sink.hincrby(keys.counter(op.counter), op.field, op.by);
+        break;
+      case 'expireAt':
+        sink.pexpireat(keys.counter(op.counter), op.at);
+        break;
+      case 'sadd':
+        sink.sadd(keys.set(op.set), [op.member]);
+        break;
+      case 'expireSetAt':
+        sink.pexpireat(keys.set(op.set), op.at);
+        break;
+      case 'setOffset':
+        sink.hset(keys.offsets(op.namespace, op.topic), String(op.partition), op.offset);
+        break;
+      case 'markSeen':
+        if (op.ids.length > 0) {
+          sink.sadd(keys.dedupe(op.bucket), op.ids);
+          sink.pexpireat(keys.dedupe(op.bucket), op.expireAt);
+        }
+        break;
+      case 'stats':
+        for (const [f, by] of Object.entries(op.incr)) sink.hincrby(keys.stats(), f, by);
+        for (const [f, v] of Object.entries(op.set)) sink.hset(keys.stats(), f, v);
+        break;
+    }
+  }
+}

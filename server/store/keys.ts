@@ -1,0 +1,63 @@
+/** The one place Redis key names are built. Every key starts with the configured prefix. */
+import type { CounterRef, IndexRef, RecordKind, SetRef } from '../domain/ops.ts';
+
+/** Key names for one key prefix (e.g. `floorboard:`). */
+export interface Keys {
+  prefix: string;
+  record(kind: RecordKind, id: string): string;
+  index(ref: IndexRef): string;
+  counter(ref: CounterRef): string;
+  set(ref: SetRef): string;
+  /** Last applied offset per partition of one topic within one source's offset space. */
+  offsets(namespace: string, topic: string): string;
+  /** Ids of applied events, bucketed by the event's hour (so old buckets expire whole). */
+  dedupe(hourBucket: number): string;
+  /** Ingestion counters: eventsProcessed, deadLettered, lastEventAt … */
+  stats(): string;
+}
+
+/** Builds the key names for `prefix`. */
+export function createKeys(prefix: string): Keys {
+  const p = prefix;
+  return {
+    prefix: p,
+    record: (kind, id) => `${p}${kind}:${id}`,
+    index(ref) {
+      switch (ref.name) {
+        case 'waiting':
+          return `${p}waiting:${ref.queue}`;
+        case 'due':
+          return `${p}due:${ref.kind}`;
+        case 'agentDue':
+          return `${p}agent-due:${ref.agentId}`;
+        case 'openTickets':
+          return `${p}tickets:open`;
+        case 'lowSurveys':
+          return `${p}surveys:low`;
+      }
+    },
+    counter(ref) {
+      switch (ref.name) {
+        case 'agg':
+          return `${p}agg:${ref.period}:${ref.group}`;
+        case 'agentLoad':
+          return `${p}agent-load:${ref.agentId}`;
+        case 'satMinute':
+          return `${p}sat-minute:${ref.minute}`;
+      }
+    },
+    set(ref) {
+      switch (ref.name) {
+        case 'queues':
+          return `${p}queues`;
+        case 'agents':
+          return `${p}agents`;
+        case 'periodGroups':
+          return `${p}period-groups:${ref.period}`;
+      }
+    },
+    offsets: (namespace, topic) => `${p}offsets:${namespace}:${topic}`,
+    dedupe: (hourBucket) => `${p}dedupe:${hourBucket}`,
+    stats: () => `${p}stats`,
+  };
+}

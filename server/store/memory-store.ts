@@ -1,0 +1,201 @@
+/**
+ * The in-process store of the embedded default: a small keyspace with Redis semantics (strings,
+ * hashes, sorted sets, sets, expiry on the injected clock). Passes the same contract suite as Redis.
+ */
+import type { Op, RecordKind } from '../domain/ops.ts';
+import { writeOps, type CommandSink } from './commands.ts';
+import { createKeys, type Keys } from './keys.ts';
+import type { LiveStore, Scored, Transaction } from './store.ts';
+
+type Value =
+  | { type: 'string'; v: string }
+  | { type: 'hash'; v: Map<string, string> }
+  | { type: 'zset'; v: Map<string, number> }
+  | { type: 'set'; v: Set<string> };
+type Entry = Value & { expireAt: number | null };
+
+export interface MemoryStoreOptions {
+  prefix: string;
+  now: () => number;
+}
+
+/** Creates an empty in-process store. */
+export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
+  const keys: Keys = createKeys(opts.prefix);
+  const data = new Map<string, Entry>();
+  let lock: Promise<void> = Promise.resolve();
+  let commits = 0;
+
+  /** Drops expired keys that nothing has read since they expired, so memory stays bounded. */
+  function sweep(): void {
+    const now = opts.now();
+    for (const [k, e] of data) if (e.expireAt !== null && e.expireAt <= now) data.delete(k);
+  }
+
+  function live(key: string): Entry | undefined {
+    const e = data.get(key);
+    if (e && e.expireAt !== null && e.expireAt <= opts.now()) {
+      data.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+  function typed<T extends Value['type']>(key: string, type: T, create: boolean): Extract<Entry, { type: T }> | undefined {
+    const e = live(key);
+    if (e) {
+      if (e.type !== type) throw new Error(`WRONGTYPE ${key} holds a ${e.type}, not a ${type}`);
+      return e as Extract<Entry, { type: T }>;
+    }
+    if (!create) return undefined;
+    const fresh = (
+      type === 'string'
+        ? { type, v: '', expireAt: null }
+        : type === 'hash'
+          ? { type, v: new Map(), expireAt: null }
+          : type === 'zset'
+            ? { type, v: new Map(), expireAt: null }
+            : { type, v: new Set(), expireAt: null }
+    ) as Extract<Entry, { type: T }>;
+    data.set(key, fresh);
+    return fresh;
+  }
+  function dropIfEmpty(key: string, e: Entry): void {
+    if (e.type !== 'string' && e.v.size === 0) data.delete(key);
+  }
+
+  const sink: CommandSink = {
+    set(key, value, expireAtMs) {
+      data.set(key, { type: 'string', v: value, expireAt: expireAtMs ?? null });
+    },
+    del(key) {
+      data.delete(key);
+    },
+    zadd(key, score, member) {
+      typed(key, 'zset', true)?.v.set(member, score);
+    },
+    zrem(key, member) {
+      const z = typed(key, 'zset', false);
+      if (z) {
+        z.v.delete(member);
+        dropIfEmpty(key, z);
+      }
+    },
+    zremrangebyscore(key, min, max) {
+      const z = typed(key, 'zset', false);
+      if (!z) return;
+      for (const [m, s] of z.v) if (s >= min && s <= max) z.v.delete(m);
+      dropIfEmpty(key, z);
+    },
+    hincrby(key, field, by) {
+      const h = typed(key, 'hash', true);
+      if (!h) return;
+      const next = Number(h.v.get(field) ?? '0') + by;
+      h.v.set(field, String(next));
+    },
+    hset(key, field, value) {
+      typed(key, 'hash', true)?.v.set(field, value);
+    },
+    sadd(key, members) {
+      const s = typed(key, 'set', true);
+      for (const m of members) s?.v.add(m);
+    },
+    pexpireat(key, atMs) {
+      const e = live(key);
+      if (!e) return;
+      if (atMs <= opts.now()) data.delete(key);
+      else e.expireAt = atMs;
+    },
+  };
+
+  function getRecords(kind: RecordKind, ids: readonly string[]): Array<unknown | null> {
+    return ids.map((id) => {
+      const e = typed(keys.record(kind, id), 'string', false);
+      return e ? (JSON.parse(e.v) as unknown) : null;
+    });
+  }
+
+  function sortedMembers(key: string): Scored[] {
+    const z = typed(key, 'zset', false);
+    if (!z) return [];
+    return [...z.v]
+      .map(([member, score]) => ({ member, score }))
+      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+  }
+
+  return {
+    kind: 'in-memory',
+    describe: 'in-process memory (nothing is persisted)',
+    prefix: opts.prefix,
+    async begin(): Promise<Transaction> {
+      // One transaction at a time: the previous one must commit or abort first.
+      let release!: () => void;
+      const prev = lock;
+      lock = new Promise((r) => (release = r));
+      await prev;
+      let done = false;
+      const finish = () => {
+        if (!done) {
+          done = true;
+          release();
+        }
+      };
+      return {
+        async getOffset(namespace, topic, partition) {
+          return typed(keys.offsets(namespace, topic), 'hash', false)?.v.get(String(partition)) ?? null;
+        },
+        async seen(ids) {
+          return ids.map(({ id, bucket }) => typed(keys.dedupe(bucket), 'set', false)?.v.has(id) ?? false);
+        },
+        async getRecords(kind, ids) {
+          return getRecords(kind, ids);
+        },
+        async commit(ops: readonly Op[]) {
+          try {
+            writeOps(ops, keys, sink);
+            if (++commits % 500 === 0) sweep();
+            return true;
+          } finally {
+            finish();
+          }
+        },
+        async abort() {
+          finish();
+        },
+      };
+    },
+    async getRecords(kind, ids) {
+      return getRecords(kind, ids);
+    },
+    async zrange(key, min, max, limit) {
+      const out = sortedMembers(key).filter((s) => s.score >= min && s.score <= max);
+      return limit === undefined ? out : out.slice(0, limit);
+    },
+    async zcard(ks) {
+      return ks.map((k) => typed(k, 'zset', false)?.v.size ?? 0);
+    },
+    async zcount(ks, min, max) {
+      return ks.map((k) => {
+        let n = 0;
+        for (const s of typed(k, 'zset', false)?.v.values() ?? []) if (s >= min && s <= max) n++;
+        return n;
+      });
+    },
+    async hgetall(ks) {
+      return ks.map((k) => Object.fromEntries(typed(k, 'hash', false)?.v ?? []));
+    },
+    async smembers(key) {
+      return [...(typed(key, 'set', false)?.v ?? [])];
+    },
+    async clear() {
+      const n = data.size;
+      data.clear();
+      return n;
+    },
+    async ping() {
+      return true;
+    },
+    async close() {
+      data.clear();
+    },
+  };
+}

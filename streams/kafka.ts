@@ -1,0 +1,162 @@
+/**
+ * kafkajs behind floorboard's broker interface (streams/types.ts). kafkajs 2.2.4 is in maintenance
+ * mode; nothing outside this file imports it, so it can be swapped for another client.
+ */
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { BatchHandler, EventSource, OutboundMessage, Publisher } from './types.ts';
+
+/** Minimal structured logger (pino satisfies it). */
+export interface StreamLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface KafkaConnectOptions {
+  brokers: string[];
+  clientId: string;
+  log?: StreamLog;
+}
+
+function kafkaClient(opts: KafkaConnectOptions): Kafka {
+  const log = opts.log;
+  const config: KafkaConfig = {
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+    logLevel: log ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        if (!log) return;
+        const { message, ...rest } = entry;
+        if (level <= KafkaLogLevel.ERROR) log.error({ kafka: rest }, message);
+        else log.warn({ kafka: rest }, message);
+      },
+  };
+  return new Kafka(config);
+}
+
+function toHeaders(h: OutboundMessage['headers']): Record<string, string> | undefined {
+  return h && Object.keys(h).length > 0 ? h : undefined;
+}
+
+/** Connects a producer; topics are created on first use where the broker allows it. */
+export async function createKafkaPublisher(opts: KafkaConnectOptions): Promise<Publisher> {
+  const producer = kafkaClient(opts).producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  return {
+    async send(topic, messages) {
+      if (messages.length === 0) return;
+      await producer.send({
+        topic,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: toHeaders(m.headers) })),
+      });
+    },
+    async close() {
+      await producer.disconnect();
+    },
+  };
+}
+
+export interface KafkaSourceOptions extends KafkaConnectOptions {
+  groupId: string;
+  /** Where a group with no committed offset starts. Default: the earliest retained message. */
+  fromBeginning?: boolean;
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+  rebalanceTimeout?: number;
+  maxBytesPerPartition?: number;
+}
+
+/**
+ * A consumer-group member. Several instances with one groupId split the partitions. Offsets are
+ * committed only for messages the handler resolved, so a crash replays at most uncommitted work.
+ */
+export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
+  const kafka = kafkaClient(opts);
+  let consumer: Consumer | null = null;
+  let joined = false;
+  let lastFetchAt = 0;
+  let stopping = false;
+
+  return {
+    kind: 'kafka',
+    offsetNamespace: `kafka:${opts.groupId}`,
+    connected() {
+      return joined && Date.now() - lastFetchAt < Math.max(15000, (opts.sessionTimeout ?? 30000) / 2);
+    },
+    async start(topics: string[], handler: BatchHandler) {
+      const c = kafka.consumer({
+        groupId: opts.groupId,
+        sessionTimeout: opts.sessionTimeout ?? 30000,
+        rebalanceTimeout: opts.rebalanceTimeout ?? 60000,
+        heartbeatInterval: opts.heartbeatInterval ?? 3000,
+        maxBytesPerPartition: opts.maxBytesPerPartition ?? 1048576,
+        allowAutoTopicCreation: true,
+        retry: { initialRetryTime: 300, maxRetryTime: 10000, retries: 10, restartOnFailure: async () => !stopping },
+      });
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, () => {
+        joined = true;
+        lastFetchAt = Date.now();
+      });
+      c.on(c.events.FETCH, () => {
+        lastFetchAt = Date.now();
+      });
+      c.on(c.events.CRASH, (e) => {
+        joined = false;
+        opts.log?.error({ err: String(e.payload.error), restart: e.payload.restart }, 'kafka consumer crashed');
+      });
+      c.on(c.events.DISCONNECT, () => {
+        joined = false;
+      });
+      await c.connect();
+      await c.subscribe({ topics, fromBeginning: opts.fromBeginning ?? true });
+      await c.run({
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0) return;
+          await handler(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              messages: batch.messages.map((m) => ({
+                offset: m.offset,
+                key: m.key,
+                value: m.value,
+                headers: stringHeaders(m.headers),
+              })),
+            },
+            {
+              heartbeat,
+              isActive: () => isRunning() && !isStale() && !stopping,
+              resolveOffset,
+            },
+          );
+        },
+      });
+    },
+    async stop() {
+      stopping = true;
+      joined = false;
+      await consumer?.disconnect();
+    },
+  };
+}
+
+function stringHeaders(h: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  if (!h) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (Buffer.isBuffer(v)) out[k] = v.toString('utf8');
+    else if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * The thin interface between floorboard and a log-based message broker. kafkajs sits behind it
+ * (streams/kafka.ts) and so does the in-process bus used by the embedded default (streams/memory-bus.ts),
+ * so either can be swapped without touching ingestion.
+ */
+
+/** One message as read from a topic partition. */
+export interface RawMessage {
+  /** Offset within the partition, as a decimal string (Kafka offsets are int64). */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** A run of consecutive messages from one topic partition. */
+export interface MessageBatch {
+  topic: string;
+  partition: number;
+  messages: RawMessage[];
+}
+
+/** Processes a batch; resolves once its effects are durably stored. Throwing means "retry later". */
+export type BatchHandler = (batch: MessageBatch, control: BatchControl) => Promise<void>;
+
+export interface BatchControl {
+  /** Keeps group membership alive during long work (a no-op where there is no group). */
+  heartbeat(): Promise<void>;
+  /** False once the source is stopping or the partition was revoked: stop retrying, do not commit. */
+  isActive(): boolean;
+  /** Marks messages up to and including `offset` as processed (committed to the broker lazily). */
+  resolveOffset(offset: string): void;
+}
+
+/** A message to publish. */
+export interface OutboundMessage {
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** Publishes messages to topics. */
+export interface Publisher {
+  send(topic: string, messages: OutboundMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where events come from: Kafka, or the in-process bus. */
+export interface EventSource {
+  /** `kafka` or `in-process`; reported by the health endpoint. */
+  readonly kind: 'kafka' | 'in-process';
+  /** Identifies this source's offset space, so stored offsets of one source never apply to another. */
+  readonly offsetNamespace: string;
+  /** Starts consuming `topics`, calling `handler` for each batch, one batch per partition at a time. */
+  start(topics: string[], handler: BatchHandler): Promise<void>;
+  /** Whether the source currently has a working connection to its broker. */
+  connected(): boolean;
+  stop(): Promise<void>;
+}
