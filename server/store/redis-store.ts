@@ -61,9 +61,14 @@ function parseRecords(values: Array<string | null>): Array<unknown | null> {
   return values.map((v) => (v === null ? null : (JSON.parse(v) as unknown)));
 }
 
-function pairs(flat: string[]): Scored[] {
+/** ZRANGE … WITHSCORES replies flat (RESP2) or as [member, score] pairs (RESP3). */
+function pairs(reply: Array<string | [string, string | number]>): Scored[] {
   const out: Scored[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i] ?? '', score: Number(flat[i + 1]) });
+  for (let i = 0; i < reply.length; i++) {
+    const item = reply[i];
+    if (Array.isArray(item)) out.push({ member: item[0], score: Number(item[1]) });
+    else if (item !== undefined) out.push({ member: item, score: Number(reply[++i]) });
+  }
   return out;
 }
 
@@ -167,8 +172,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
       const args: Array<string | number> = [key, toRedisScore(min), toRedisScore(max), 'BYSCORE'];
       if (limit !== undefined) args.push('LIMIT', 0, limit);
       args.push('WITHSCORES');
-      const flat = (await reads.call('ZRANGE', ...args)) as string[];
-      return pairs(flat);
+      return pairs((await reads.call('ZRANGE', ...args)) as Array<string | [string, string]>);
     },
     async zcard(ks) {
       if (ks.length === 0) return [];

@@ -1,0 +1,151 @@
+/**
+ * The contract every LiveStore passes: the Redis store and the in-process store run this same
+ * suite, so the embedded default behaves like production.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Op } from '../../server/domain/ops.ts';
+import { createKeys } from '../../server/store/keys.ts';
+import type { LiveStore } from '../../server/store/store.ts';
+import { at, ev } from '../support/events.ts';
+import { createHarness } from '../support/harness.ts';
+
+export interface StoreFactory {
+  /** A fresh, empty store under its own prefix; `now` is the clock that expiry follows. */
+  make(now: () => number): Promise<LiveStore>;
+  /** A second handle on the same data (another instance), or null where stores are per process. */
+  twin(store: LiveStore, now: () => number): Promise<LiveStore | null>;
+}
+
+/** Registers the store contract tests for one implementation. */
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`${name} store contract`, () => {
+    // Real time: Redis expires keys on its own clock.
+    let now = Date.now();
+    const clock = () => now;
+    let store: LiveStore;
+    const opened: LiveStore[] = [];
+
+    beforeEach(async () => {
+      now = Date.now();
+      store = await factory.make(clock);
+      opened.push(store);
+    });
+    afterEach(async () => {
+      for (const s of opened.splice(0)) {
+        await s.clear();
+        await s.close();
+      }
+    });
+
+    it('commits records, indexes, counters and sets together', async () => {
+      const keys = createKeys(store.prefix);
+      const tx = await store.begin();
+      const ops: Op[] = [
+        { op: 'put', kind: 'call', id: 'c1', value: { a: 1 } },
+        { op: 'zadd', index: { name: 'waiting', queue: 'q' }, member: 'c1', score: 5 },
+        { op: 'zadd', index: { name: 'waiting', queue: 'q' }, member: 'c2', score: 3 },
+        { op: 'incr', counter: { name: 'agentLoad', agentId: 'a' }, field: 'high', by: 2 },
+        { op: 'sadd', set: { name: 'queues' }, member: 'q' },
+        { op: 'setOffset', namespace: 'n', topic: 't', partition: 1, offset: '41' },
+        { op: 'markSeen', bucket: 7, ids: ['e1', 'e2'], expireAt: now + 60_000 },
+        { op: 'stats', incr: { eventsProcessed: 3 }, set: { lastEventAt: 'x' } },
+      ];
+      expect(await tx.commit(ops)).toBe(true);
+      expect(await store.getRecords('call', ['c1', 'nope'])).toEqual([{ a: 1 }, null]);
+      const waiting = keys.index({ name: 'waiting', queue: 'q' });
+      expect(await store.zrange(waiting, -Infinity, Infinity)).toEqual([
+        { member: 'c2', score: 3 },
+        { member: 'c1', score: 5 },
+      ]);
+      expect(await store.zrange(waiting, 4, Infinity, 1)).toEqual([{ member: 'c1', score: 5 }]);
+      expect(await store.zcard([waiting, keys.index({ name: 'openTickets' })])).toEqual([2, 0]);
+      expect(await store.zcount([waiting], -Infinity, 4)).toEqual([1]);
+      expect(await store.hgetall([keys.counter({ name: 'agentLoad', agentId: 'a' })])).toEqual([{ high: '2' }]);
+      expect(await store.smembers(keys.set({ name: 'queues' }))).toEqual(['q']);
+      expect(await store.hgetall([keys.stats()])).toEqual([{ eventsProcessed: '3', lastEventAt: 'x' }]);
+      const tx2 = await store.begin();
+      expect(await tx2.getOffset('n', 't', 1)).toBe('41');
+      expect(await tx2.getOffset('n', 't', 2)).toBeNull();
+      expect(await tx2.seen([{ id: 'e1', bucket: 7 }, { id: 'e3', bucket: 7 }, { id: 'e1', bucket: 8 }])).toEqual([
+        true,
+        false,
+        false,
+      ]);
+      await tx2.abort();
+    });
+
+    it('removes index members and ranges', async () => {
+      const keys = createKeys(store.prefix);
+      const idx = { name: 'due', kind: 'accept' } as const;
+      let tx = await store.begin();
+      await tx.commit([
+        { op: 'zadd', index: idx, member: 'a', score: 1 },
+        { op: 'zadd', index: idx, member: 'b', score: 2 },
+        { op: 'zadd', index: idx, member: 'c', score: 3 },
+      ]);
+      tx = await store.begin();
+      await tx.commit([
+        { op: 'zrem', index: idx, member: 'c' },
+        { op: 'zremBelow', index: idx, score: 1 },
+      ]);
+      expect(await store.zrange(keys.index(idx), -Infinity, Infinity)).toEqual([{ member: 'b', score: 2 }]);
+    });
+
+    it('expires records and counters at their time', async () => {
+      const tx = await store.begin();
+      await tx.commit([
+        { op: 'put', kind: 'ticket', id: 't1', value: 1, expireAt: now + 1000 },
+        { op: 'incr', counter: { name: 'satMinute', minute: 1 }, field: 'count', by: 1 },
+        { op: 'expireAt', counter: { name: 'satMinute', minute: 1 }, at: now + 1000 },
+      ]);
+      const keys = createKeys(store.prefix);
+      expect(await store.getRecords('ticket', ['t1'])).toEqual([1]);
+      now += 1500;
+      if (store.kind === 'redis') await new Promise((r) => setTimeout(r, 1600)); // Redis expires on its own clock
+      expect(await store.getRecords('ticket', ['t1'])).toEqual([null]);
+      expect(await store.hgetall([keys.counter({ name: 'satMinute', minute: 1 })])).toEqual([{}]);
+    });
+
+    it('never loses an update when two writers read-modify-write the same record', async () => {
+      const twin = (await factory.twin(store, clock)) ?? store;
+      if (twin !== store) opened.push(twin);
+      const bump = async (s: LiveStore) => {
+        for (;;) {
+          const tx = await s.begin();
+          const [cur] = (await tx.getRecords('agent', ['a1'])) as Array<number | null>;
+          await new Promise((r) => setTimeout(r, 1));
+          if (await tx.commit([{ op: 'put', kind: 'agent', id: 'a1', value: (cur ?? 0) + 1 }])) return;
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 ? twin : store)));
+      expect(await store.getRecords('agent', ['a1'])).toEqual([20]);
+    });
+
+    it('clears only its own prefix', async () => {
+      const tx = await store.begin();
+      await tx.commit([{ op: 'put', kind: 'call', id: 'c1', value: 1 }]);
+      expect(await store.clear()).toBeGreaterThan(0);
+      expect(await store.getRecords('call', ['c1'])).toEqual([null]);
+    });
+
+    it('runs the projection with the same results as every other store', async () => {
+      const base = new Date(now - 30 * 60_000).toISOString();
+      const t = (m: number) => at(m, base);
+      const h = createHarness({ store, now: new Date(now).toISOString() });
+      await h.apply([
+        ev.queued({ callId: 'c1', ts: t(0) }),
+        ev.answered({ callId: 'c1', agentId: 'a1', ts: t(0.2) }),
+        ev.queued({ callId: 'c2', ts: t(1) }),
+        ev.ticket({ ticketId: 't1', tier: 'vip', ts: t(0) }),
+        ev.survey({ surveyId: 's1', ts: t(10), scores: { speed: 1, resolution: 5, professionalism: 5, recommend: 5 } }),
+      ]);
+      const live = await h.live();
+      expect(live.queues).toEqual([
+        expect.objectContaining({ queue: 'sales', waiting: 1, oldestQueuedAt: Date.parse(t(1)) }),
+      ]);
+      expect(live.queues[0]?.shift).toMatchObject({ offered: 2, answered: 1, serviceLevel: 1 });
+      expect(live.tickets.overdue.map((t) => t.ticketId)).toEqual(['t1']);
+      expect(live.satisfaction.rolling60m).toMatchObject({ count: 1, lowCount: 1 });
+    });
+  });
+}
