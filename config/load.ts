@@ -50,6 +50,8 @@ export const ENV_OVERRIDES: Record<string, (v: string) => Json> = {
   }),
   KAFKA_CLIENT_ID: (v) => ({ kafka: { clientId: v } }),
   KAFKA_GROUP_ID: (v) => ({ kafka: { groupId: v } }),
+  KAFKA_SESSION_TIMEOUT_MS: (v) => ({ kafka: { sessionTimeoutMs: Number(v) } }),
+  KAFKA_MAX_BYTES_PER_PARTITION: (v) => ({ kafka: { maxBytesPerPartition: Number(v) } }),
   TOPIC_CALLS: (v) => ({ kafka: { topics: { calls: v } } }),
   TOPIC_AGENTS: (v) => ({ kafka: { topics: { agents: v } } }),
   TOPIC_TICKETS: (v) => ({ kafka: { topics: { tickets: v } } }),

@@ -39,6 +39,8 @@ export const configSchema = z.object({
     brokers: z.array(z.string().min(1)),
     clientId: z.string().min(1),
     groupId: z.string().min(1),
+    sessionTimeoutMs: z.number().int().min(6000),
+    maxBytesPerPartition: z.number().int().min(1024),
     topics: z.object({
       calls: z.string().min(1),
       agents: z.string().min(1),
