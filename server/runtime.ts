@@ -40,9 +40,14 @@ export interface RuntimeDeps {
   config: Config;
   clock: Clock;
   log: Logger;
+  /** Where to look for a local Redis when REDIS_URL is unset (default LOCAL_REDIS_URL). */
+  localRedisUrl?: string;
 }
 
-async function openStore(config: Config, clock: Clock, log: Logger, embedded: boolean): Promise<LiveStore> {
+async function openStore(
+  { config, clock, log, localRedisUrl = LOCAL_REDIS_URL }: RuntimeDeps,
+  embedded: boolean,
+): Promise<LiveStore> {
   // With the in-process source, offsets and simulated state are this run's own: a separate key space,
   // cleared at start, so a restart never mixes with an earlier run's live state.
   const prefix = embedded ? `${config.redis.keyPrefix}embedded:` : config.redis.keyPrefix;
@@ -60,23 +65,24 @@ async function openStore(config: Config, clock: Clock, log: Logger, embedded: bo
     }
   }
   try {
-    const store = await createRedisStore({ url: LOCAL_REDIS_URL, prefix, onConnectionChange });
-    log.warn({ store: 'redis', url: LOCAL_REDIS_URL }, `REDIS_URL is not set: USING THE REDIS FOUND AT ${LOCAL_REDIS_URL}`);
+    const store = await createRedisStore({ url: localRedisUrl, prefix, onConnectionChange });
+    log.warn({ store: 'redis', url: localRedisUrl }, `REDIS_URL is not set: USING THE REDIS FOUND AT ${localRedisUrl}`);
     return store;
   } catch {
     log.warn(
       { store: 'in-memory' },
-      'REDIS_URL is not set and no Redis answers on 127.0.0.1:6379: USING THE IN-PROCESS STORE (nothing is persisted; a single instance only)',
+      `REDIS_URL is not set and no Redis answers at ${localRedisUrl}: USING THE IN-PROCESS STORE (nothing is persisted; a single instance only)`,
     );
     return createMemoryStore({ prefix, now: () => clock.now() });
   }
 }
 
 /** Starts ingestion (and the simulator when configured); resolves when consuming has begun. */
-export async function startRuntime({ config, clock, log }: RuntimeDeps): Promise<Runtime> {
+export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
+  const { config, clock, log } = deps;
   const calendar = createShiftCalendar(config.timezone, config.shifts);
   const useKafka = config.kafka.brokers.length > 0;
-  const store = await openStore(config, clock, log, !useKafka);
+  const store = await openStore(deps, !useKafka);
   const keys = createKeys(store.prefix);
   if (!useKafka) {
     const cleared = await store.clear();
