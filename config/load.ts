@@ -58,7 +58,9 @@ export const ENV_OVERRIDES: Record<string, (v: string) => Json> = {
   TOPIC_SURVEYS: (v) => ({ kafka: { topics: { surveys: v } } }),
   TOPIC_DEADLETTER: (v) => ({ kafka: { topics: { deadletter: v } } }),
   TOPIC_COMMANDS: (v) => ({ kafka: { topics: { commands: v } } }),
-  SIMULATOR: (v) => ({ simulator: { enabled: v === 'auto' ? 'auto' : ['1', 'true', 'on', 'yes'].includes(v) } }),
+  SIMULATOR: (v) => ({
+    simulator: { enabled: v === 'auto' ? 'auto' : ['1', 'true', 'on', 'yes'].includes(v) },
+  }),
   SIMULATOR_SPEED: (v) => ({ simulator: { speed: Number(v) } }),
 };
 

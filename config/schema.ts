@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
-const perTier = z.object({ vip: z.number().positive(), key: z.number().positive(), normal: z.number().positive() });
+const perTier = z.object({
+  vip: z.number().positive(),
+  key: z.number().positive(),
+  normal: z.number().positive(),
+});
 
 export const shiftDefinition = z.object({
   name: z

@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const app = createApp({ health: runtime.health, live: runtime.live, log });
   const server = app.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
-    log.info({ port, store: runtime.store.kind, source: runtime.source.kind }, `floorboard listening on http://localhost:${port}`);
+    log.info(
+      { port, store: runtime.store.kind, source: runtime.source.kind },
+      `floorboard listening on http://localhost:${port}`,
+    );
   });
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -66,7 +66,10 @@ async function openStore(
   }
   try {
     const store = await createRedisStore({ url: localRedisUrl, prefix, onConnectionChange });
-    log.warn({ store: 'redis', url: localRedisUrl }, `REDIS_URL is not set: USING THE REDIS FOUND AT ${localRedisUrl}`);
+    log.warn(
+      { store: 'redis', url: localRedisUrl },
+      `REDIS_URL is not set: USING THE REDIS FOUND AT ${localRedisUrl}`,
+    );
     return store;
   } catch {
     log.warn(
@@ -104,7 +107,10 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       rebalanceTimeout: config.kafka.sessionTimeoutMs * 2,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
     });
-    log.warn({ source: 'kafka', brokers: config.kafka.brokers, groupId: config.kafka.groupId }, 'CONSUMING FROM KAFKA');
+    log.warn(
+      { source: 'kafka', brokers: config.kafka.brokers, groupId: config.kafka.groupId },
+      'CONSUMING FROM KAFKA',
+    );
   } else {
     const bus = createMemoryBus();
     publisher = bus;

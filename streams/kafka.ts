@@ -97,7 +97,12 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
         heartbeatInterval: opts.heartbeatInterval ?? 3000,
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 1048576,
         allowAutoTopicCreation: true,
-        retry: { initialRetryTime: 300, maxRetryTime: 10000, retries: 10, restartOnFailure: async () => !stopping },
+        retry: {
+          initialRetryTime: 300,
+          maxRetryTime: 10000,
+          retries: 10,
+          restartOnFailure: async () => !stopping,
+        },
       });
       consumer = c;
       c.on(c.events.GROUP_JOIN, () => {
@@ -109,7 +114,10 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       });
       c.on(c.events.CRASH, (e) => {
         joined = false;
-        opts.log?.error({ err: String(e.payload.error), restart: e.payload.restart }, 'kafka consumer crashed');
+        opts.log?.error(
+          { err: String(e.payload.error), restart: e.payload.restart },
+          'kafka consumer crashed',
+        );
       });
       c.on(c.events.DISCONNECT, () => {
         joined = false;

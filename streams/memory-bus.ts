@@ -54,7 +54,12 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
   function partitionsOf(topic: string): Partition[] {
     let ps = topics.get(topic);
     if (!ps) {
-      ps = Array.from({ length: partitionCount }, () => ({ base: 0, messages: [], committed: 0, busy: false }));
+      ps = Array.from({ length: partitionCount }, () => ({
+        base: 0,
+        messages: [],
+        committed: 0,
+        busy: false,
+      }));
       topics.set(topic, ps);
     }
     return ps;

@@ -82,7 +82,12 @@ export interface LiveTicketAlert {
 /** Satisfaction figures over a window. */
 export interface LiveSatisfaction {
   count: number;
-  mean: { speed: number | null; resolution: number | null; professionalism: number | null; recommend: number | null };
+  mean: {
+    speed: number | null;
+    resolution: number | null;
+    professionalism: number | null;
+    recommend: number | null;
+  };
   overall: number | null;
   lowCount: number;
 }

@@ -182,12 +182,7 @@ export type SurveySubmitted = z.infer<typeof surveySubmitted>;
 
 export type CallEvent = CallQueued | CallAnswered | CallAbandoned | CallEnded;
 export type TicketEvent =
-  | TicketCreated
-  | TicketAssigned
-  | TicketProgress
-  | TicketResolved
-  | TicketReopened
-  | TicketClosed;
+  TicketCreated | TicketAssigned | TicketProgress | TicketResolved | TicketReopened | TicketClosed;
 /** Any event of contract v1. */
 export type CcEvent = CallEvent | AgentStateEvent | TicketEvent | SurveySubmitted;
 

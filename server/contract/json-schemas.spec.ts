@@ -17,7 +17,9 @@ describe('generated JSON Schema files', () => {
       required: string[];
       properties: Record<string, { enum?: string[] }>;
     };
-    expect(created.required).toEqual(expect.arrayContaining(['id', 'type', 'ts', 'ticketId', 'kind', 'priority', 'tier', 'subject']));
+    expect(created.required).toEqual(
+      expect.arrayContaining(['id', 'type', 'ts', 'ticketId', 'kind', 'priority', 'tier', 'subject']),
+    );
     expect(created.properties.kind?.enum).toEqual(['consultation', 'technical', 'complaint']);
   });
 });

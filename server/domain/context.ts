@@ -10,7 +10,10 @@ export function serviceLevelFor(config: Pick<Config, 'serviceLevel'>, queue: str
 }
 
 /** A factory for projection contexts at a given processing time. */
-export function projectionContextFactory(config: Config, calendar: ShiftCalendar): (now: number) => ProjectionContext {
+export function projectionContextFactory(
+  config: Config,
+  calendar: ShiftCalendar,
+): (now: number) => ProjectionContext {
   return (now) => ({
     calendar,
     sla: config.sla,

@@ -21,18 +21,28 @@ describe('decodeMessage', () => {
     expect(reason(bytes('{"id":'))).toMatch(/^value is not JSON: /);
     expect(reason(bytes('[1,2]'))).toBe('value is an array, expected a JSON object');
     expect(reason(bytes({ ...good, type: undefined }))).toBe('missing field: type');
-    expect(reason(bytes({ ...good, type: 'call.teleported' }))).toMatch(/^unknown event type "call.teleported"; expected one of call.queued, /);
+    expect(reason(bytes({ ...good, type: 'call.teleported' }))).toMatch(
+      /^unknown event type "call.teleported"; expected one of call.queued, /,
+    );
     expect(reason(bytes({ ...good, callId: undefined }))).toMatch(/^invalid call.queued event: callId: /);
-    expect(reason(bytes({ ...good, callId: 42 }))).toMatch(/callId: Invalid input: expected string, received number/);
+    expect(reason(bytes({ ...good, callId: 42 }))).toMatch(
+      /callId: Invalid input: expected string, received number/,
+    );
     expect(reason(bytes({ ...good, priority: 7 }))).toMatch(/priority: Too big/);
     expect(reason(bytes({ ...good, ts: '02/03/2026 08:00' }))).toMatch(/^invalid call.queued event: ts: /);
     expect(reason(bytes({ ...good, ts: '2026-03-02T08:00:00' }))).toMatch(/ts: /); // no offset
-    expect(reason(bytes({ ...good, pad: 'x'.repeat(70_000) }))).toMatch(/^message is \d+ bytes; the limit is 65536$/);
+    expect(reason(bytes({ ...good, pad: 'x'.repeat(70_000) }))).toMatch(
+      /^message is \d+ bytes; the limit is 65536$/,
+    );
   });
 
   it('rejects an event on the wrong topic and a key that is not the entity id', () => {
-    expect(reason(bytes(good), { ...opts, topicRole: 'agents' })).toBe('call.queued does not belong on the agents topic');
-    expect(reason(bytes(good), { ...opts, key: Buffer.from('c2') })).toBe('message key "c2" is not the entity id "c1"');
+    expect(reason(bytes(good), { ...opts, topicRole: 'agents' })).toBe(
+      'call.queued does not belong on the agents topic',
+    );
+    expect(reason(bytes(good), { ...opts, key: Buffer.from('c2') })).toBe(
+      'message key "c2" is not the entity id "c1"',
+    );
     expect(reason(bytes(good), { ...opts, key: Buffer.from('c1') })).toBe('ok');
   });
 
@@ -48,6 +58,8 @@ describe('decodeMessage', () => {
       tier: 'vip',
       subject: 'Router down',
     };
-    expect(reason(bytes(ticket), { ...opts, topicRole: 'tickets' })).toMatch(/category is only allowed on complaint tickets/);
+    expect(reason(bytes(ticket), { ...opts, topicRole: 'tickets' })).toMatch(
+      /category is only allowed on complaint tickets/,
+    );
   });
 });

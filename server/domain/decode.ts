@@ -79,7 +79,10 @@ export function validateEvent(json: unknown, opts: Omit<DecodeOptions, 'maxBytes
     const key = opts.key.toString('utf8');
     const expected = entityKeyOf(event);
     if (key !== expected) {
-      return { ok: false, reason: `message key ${JSON.stringify(key)} is not the entity id ${JSON.stringify(expected)}` };
+      return {
+        ok: false,
+        reason: `message key ${JSON.stringify(key)} is not the entity id ${JSON.stringify(expected)}`,
+      };
     }
   }
   return { ok: true, event };

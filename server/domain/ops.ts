@@ -21,10 +21,7 @@ export type CounterRef =
   | { name: 'satMinute'; minute: number }; // satisfaction sums of one minute (rolling window)
 
 /** Plain sets of names. */
-export type SetRef =
-  | { name: 'queues' }
-  | { name: 'agents' }
-  | { name: 'periodGroups'; period: string }; // which groups a period has counters for
+export type SetRef = { name: 'queues' } | { name: 'agents' } | { name: 'periodGroups'; period: string }; // which groups a period has counters for
 
 export type Op =
   | { op: 'put'; kind: RecordKind; id: string; value: unknown; expireAt?: number }

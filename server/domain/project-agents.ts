@@ -6,7 +6,12 @@ import { periodsAt, type ProjectionContext, type WorkingSet } from './working-se
 
 /** Applies one agent.state event. A state change older than the current state's start is late: its
  * name/team are kept but it does not rewind the state. */
-export function applyAgentState(ws: WorkingSet, fx: Effects, e: AgentStateEvent, ctx: ProjectionContext): void {
+export function applyAgentState(
+  ws: WorkingSet,
+  fx: Effects,
+  e: AgentStateEvent,
+  ctx: ProjectionContext,
+): void {
   const ts = Date.parse(e.ts);
   const prev = ws.agents.get(e.agentId) ?? null;
   const agent: AgentRecord = prev ?? {

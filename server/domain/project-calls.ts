@@ -124,11 +124,18 @@ function isFinished(c: CallRecord): boolean {
 }
 
 function isWaiting(c: CallRecord | null): c is CallRecord {
-  return c !== null && c.queuedAt !== null && c.answeredAt === null && c.abandonedAt === null && c.endedAt === null;
+  return (
+    c !== null && c.queuedAt !== null && c.answeredAt === null && c.abandonedAt === null && c.endedAt === null
+  );
 }
 
 /** Record write and waiting-index changes for one call, from its state before and after the batch. */
-export function callIndexOps(fx: Effects, before: CallRecord | null, after: CallRecord | null, ctx: ProjectionContext) {
+export function callIndexOps(
+  fx: Effects,
+  before: CallRecord | null,
+  after: CallRecord | null,
+  ctx: ProjectionContext,
+) {
   if (!after) return;
   const finished = isFinished(after);
   fx.push({

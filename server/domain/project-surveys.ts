@@ -60,6 +60,10 @@ export function applySurvey(fx: Effects, e: SurveySubmitted, ctx: ProjectionCont
       fx.push({ op: 'put', kind: 'survey', id: e.surveyId, value, expireAt: keepUntil });
       fx.push({ op: 'zadd', index: { name: 'lowSurveys' }, member: e.surveyId, score: ts });
     }
-    fx.push({ op: 'zremBelow', index: { name: 'lowSurveys' }, score: ctx.now - ctx.retention.lowScoreSurveyDays * DAY });
+    fx.push({
+      op: 'zremBelow',
+      index: { name: 'lowSurveys' },
+      score: ctx.now - ctx.retention.lowScoreSurveyDays * DAY,
+    });
   }
 }

@@ -133,7 +133,13 @@ function settleTicket(t: TicketRecord, fx: Effects, ctx: ProjectionContext): voi
 function contribution(t: TicketRecord | null, ctx: ProjectionContext) {
   if (!t || !t.known || t.status !== 'open') return null;
   const deadlines = deadlinesOf(t, ctx.sla);
-  return { deadlines, next: nextDeadline(deadlines), agentId: t.agentId, priority: t.priority, createdAt: t.createdAt };
+  return {
+    deadlines,
+    next: nextDeadline(deadlines),
+    agentId: t.agentId,
+    priority: t.priority,
+    createdAt: t.createdAt,
+  };
 }
 
 /** Record write plus index and agent-load changes for one ticket, from before/after the batch. */

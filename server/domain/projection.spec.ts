@@ -69,7 +69,11 @@ describe('call projection', () => {
     await h.apply([ev.queued({ callId: 'c1', ts: at(0) })]);
     const live = await h.live();
     expect(live.queues.find((q) => q.queue === 'sales')?.waiting).toBe(0);
-    expect(await counters(h, 'queue:sales')).toMatchObject({ offered: 1, answered: 1, waitAnsweredMs: 30_000 });
+    expect(await counters(h, 'queue:sales')).toMatchObject({
+      offered: 1,
+      answered: 1,
+      waitAnsweredMs: 30_000,
+    });
   });
 
   it('counts an abandon within 5 s as short and keeps it out of the abandon rate', async () => {
@@ -100,10 +104,7 @@ describe('call projection', () => {
 
   it('lets a finished call expire from the live set', async () => {
     const h = createHarness();
-    await h.apply([
-      ev.queued({ callId: 'c1', ts: at(0) }),
-      ev.abandoned({ callId: 'c1', ts: at(1) }),
-    ]);
+    await h.apply([ev.queued({ callId: 'c1', ts: at(0) }), ev.abandoned({ callId: 'c1', ts: at(1) })]);
     expect((await h.store.getRecords('call', ['c1']))[0]).not.toBeNull();
     h.clock.ms += (h.config.retention.finishedCallHours + 1) * 3_600_000;
     expect((await h.store.getRecords('call', ['c1']))[0]).toBeNull();
@@ -124,13 +125,24 @@ describe('agent projection', () => {
   it('books time in each state per shift and keeps the current state with its start', async () => {
     const h = createHarness();
     await h.apply([
-      ev.agent({ agentId: 'a1', name: 'Ana', team: 'sales', state: 'available', ts: '2026-03-02T14:00:00+01:00' }),
+      ev.agent({
+        agentId: 'a1',
+        name: 'Ana',
+        team: 'sales',
+        state: 'available',
+        ts: '2026-03-02T14:00:00+01:00',
+      }),
       ev.agent({ agentId: 'a1', state: 'break', reason: 'coffee', ts: '2026-03-02T15:30:00+01:00' }),
     ]);
     expect(await counters(h, 'agent:a1', '2026-03-02/morning')).toEqual({ 'stateMs:available': 3_600_000 });
     expect(await counters(h, 'agent:a1', '2026-03-02/evening')).toEqual({ 'stateMs:available': 1_800_000 });
     const a = (await h.live()).agents[0];
-    expect(a).toMatchObject({ name: 'Ana', state: 'break', reason: 'coffee', since: Date.parse('2026-03-02T15:30:00+01:00') });
+    expect(a).toMatchObject({
+      name: 'Ana',
+      state: 'break',
+      reason: 'coffee',
+      since: Date.parse('2026-03-02T15:30:00+01:00'),
+    });
   });
 
   it('ignores a state change older than the current state', async () => {
@@ -160,7 +172,10 @@ describe('agent projection', () => {
 describe('ticket projection', () => {
   it('holds a VIP ticket to a 15-minute accept target and lists it overdue after that', async () => {
     const h = createHarness({ now: at(16) });
-    await h.apply([ev.ticket({ ticketId: 't1', tier: 'vip', ts: at(0) }), ev.ticket({ ticketId: 't2', ts: at(0) })]);
+    await h.apply([
+      ev.ticket({ ticketId: 't1', tier: 'vip', ts: at(0) }),
+      ev.ticket({ ticketId: 't2', ts: at(0) }),
+    ]);
     const live = await h.live();
     expect(live.tickets.open).toBe(2);
     expect(live.tickets.overdue.map((t) => [t.ticketId, t.deadline, t.due])).toEqual([
@@ -214,7 +229,11 @@ describe('ticket projection', () => {
     await h.apply([ev.ticket({ ticketId: 't1', kind: 'complaint', category: 'price', ts: at(0) })]);
     const [rec] = (await h.store.getRecords('ticket', ['t1'])) as TicketRecord[];
     expect(rec).toMatchObject({ team: 'supervisors', agentId: 'a1', acceptedAt: Date.parse(at(5)) });
-    expect(await counters(h, 'tickets')).toMatchObject({ created: 1, 'created:category:price': 1, acceptMet: 1 });
+    expect(await counters(h, 'tickets')).toMatchObject({
+      created: 1,
+      'created:category:price': 1,
+      acceptMet: 1,
+    });
   });
 
   it('restarts the resolve clock when a ticket is reopened', async () => {
@@ -237,7 +256,11 @@ describe('survey projection', () => {
     const h = createHarness({ now: at(30) });
     await h.apply([
       ev.survey({ surveyId: 's1', agentId: 'a1', ts: at(20) }),
-      ev.survey({ surveyId: 's2', ts: at(25), scores: { speed: 2, resolution: 4, professionalism: 4, recommend: 3 } }),
+      ev.survey({
+        surveyId: 's2',
+        ts: at(25),
+        scores: { speed: 2, resolution: 4, professionalism: 4, recommend: 3 },
+      }),
     ]);
     const live = await h.live();
     expect(live.satisfaction.rolling60m).toMatchObject({ count: 2, lowCount: 1 });
@@ -258,10 +281,16 @@ describe('order independence', () => {
       const callId = `c${i}`;
       const agentId = `a${i % 4}`;
       out.push(ev.queued({ callId, ts: at(base), queue: i % 3 ? 'sales' : 'support' }));
-      if (i % 5 === 0) out.push(ev.abandoned({ callId, ts: at(base + (i % 2 ? 0.05 : 2)), queue: i % 3 ? 'sales' : 'support' }));
+      if (i % 5 === 0)
+        out.push(
+          ev.abandoned({ callId, ts: at(base + (i % 2 ? 0.05 : 2)), queue: i % 3 ? 'sales' : 'support' }),
+        );
       else {
-        out.push(ev.answered({ callId, agentId, ts: at(base + (i % 4) * 0.2), queue: i % 3 ? 'sales' : 'support' }));
-        if (i % 7) out.push(ev.ended({ callId, agentId, ts: at(base + 3), queue: i % 3 ? 'sales' : 'support' }));
+        out.push(
+          ev.answered({ callId, agentId, ts: at(base + (i % 4) * 0.2), queue: i % 3 ? 'sales' : 'support' }),
+        );
+        if (i % 7)
+          out.push(ev.ended({ callId, agentId, ts: at(base + 3), queue: i % 3 ? 'sales' : 'support' }));
       }
       out.push(ev.ticket({ ticketId: `t${i}`, ts: at(base), tier: i % 6 ? 'normal' : 'vip' }));
       if (i % 2) out.push(ev.assigned({ ticketId: `t${i}`, agentId, ts: at(base + 20 + i) }));
@@ -309,7 +338,10 @@ describe('order independence', () => {
 
   it('leaves a call record consistent after every combination of its events', async () => {
     const h = createHarness();
-    await h.apply([ev.ended({ callId: 'c1', agentId: 'a1', ts: at(5) }), ev.answered({ callId: 'c1', agentId: 'a1', ts: at(1) })]);
+    await h.apply([
+      ev.ended({ callId: 'c1', agentId: 'a1', ts: at(5) }),
+      ev.answered({ callId: 'c1', agentId: 'a1', ts: at(1) }),
+    ]);
     await h.apply([ev.queued({ callId: 'c1', ts: at(0) })]);
     const [rec] = (await h.store.getRecords('call', ['c1'])) as CallRecord[];
     expect(rec?.counted).toEqual({ offered: true, outcome: true, talk: true });

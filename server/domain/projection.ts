@@ -72,7 +72,8 @@ export function project(slice: Slice, events: readonly CcEvent[], ctx: Projectio
         applyTicketEvent(ws, fx, e, ctx);
     }
   }
-  for (const id of ws.changed.calls) callIndexOps(fx, slice.calls.get(id) ?? null, ws.calls.get(id) ?? null, ctx);
+  for (const id of ws.changed.calls)
+    callIndexOps(fx, slice.calls.get(id) ?? null, ws.calls.get(id) ?? null, ctx);
   for (const id of ws.changed.agents) {
     const agent = ws.agents.get(id);
     if (agent) {

@@ -26,10 +26,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req: Request, res: Response<ErrorResponse>) => {
     res.status(404).json({ error: `no route ${req.method} ${req.path}` });
   });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response<ErrorResponse>, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) deps.log.error({ err: err.message }, 'request failed');
-    res.status(status).json({ error: status === 500 ? 'internal error; see the server log' : err.message });
-  });
+  app.use(
+    (
+      err: Error & { status?: number; type?: string },
+      _req: Request,
+      res: Response<ErrorResponse>,
+      _next: NextFunction,
+    ) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) deps.log.error({ err: err.message }, 'request failed');
+      res.status(status).json({ error: status === 500 ? 'internal error; see the server log' : err.message });
+    },
+  );
   return app;
 }

@@ -112,8 +112,15 @@ export async function applyBatch(
       });
       ops.push({
         op: 'stats',
-        incr: { eventsProcessed: unique.length, duplicates: events.length - unique.length, deadLettered: rejected },
-        set: { lastEventAt: new Date(t).toISOString(), ...(lastTs > 0 ? { lastEventTs: new Date(lastTs).toISOString() } : {}) },
+        incr: {
+          eventsProcessed: unique.length,
+          duplicates: events.length - unique.length,
+          deadLettered: rejected,
+        },
+        set: {
+          lastEventAt: new Date(t).toISOString(),
+          ...(lastTs > 0 ? { lastEventTs: new Date(lastTs).toISOString() } : {}),
+        },
       });
       committed = true;
       if (await tx.commit(ops)) {
@@ -128,7 +135,9 @@ export async function applyBatch(
       if (!committed) await tx.abort();
     }
   }
-  throw new Error(`batch ${input.topic}/${input.partition} kept conflicting with concurrent writers; retrying later`);
+  throw new Error(
+    `batch ${input.topic}/${input.partition} kept conflicting with concurrent writers; retrying later`,
+  );
 }
 
 function projectOrIsolate(slice: Slice, events: CcEvent[], ctx: ProjectionContext): Op[] {

@@ -10,7 +10,13 @@ import type { ProjectionContext } from '../domain/working-set.ts';
 import type { Clock } from '../clock.ts';
 import type { LiveStore } from '../store/store.ts';
 import type { BatchControl, MessageBatch, Publisher, RawMessage } from '../../streams/types.ts';
-import { applyBatch, offsetAfter, ProjectionError, type BatchItem, type BatchOutcome } from './apply-batch.ts';
+import {
+  applyBatch,
+  offsetAfter,
+  ProjectionError,
+  type BatchItem,
+  type BatchOutcome,
+} from './apply-batch.ts';
 
 export interface IngestLog {
   info(obj: object, msg?: string): void;
@@ -66,7 +72,12 @@ export function createIngestor(deps: IngestorDeps) {
   // Highest offset already dead-lettered per partition, so a retried batch does not republish.
   const deadLetteredUpTo = new Map<string, string>();
 
-  async function deadLetter(topic: string, partition: number, msg: RawMessage, reason: string): Promise<void> {
+  async function deadLetter(
+    topic: string,
+    partition: number,
+    msg: RawMessage,
+    reason: string,
+  ): Promise<void> {
     const key = `${topic}/${partition}`;
     if (!offsetAfter(msg.offset, deadLetteredUpTo.get(key) ?? null)) return;
     await deps.deadLetters.send(deps.deadLetterTopic, [
@@ -130,7 +141,10 @@ export function createIngestor(deps: IngestorDeps) {
         status.duplicates += outcome.duplicates;
         status.deadLettered += outcome.rejected;
         if (status.degradedSince !== null) {
-          deps.log.info({ downForMs: deps.clock.now() - status.degradedSince }, 'store reachable again; ingestion resumed');
+          deps.log.info(
+            { downForMs: deps.clock.now() - status.degradedSince },
+            'store reachable again; ingestion resumed',
+          );
           status.degradedSince = null;
         }
         return;
@@ -146,7 +160,10 @@ export function createIngestor(deps: IngestorDeps) {
         status.lastError = (err as Error).message;
         if (status.degradedSince === null) {
           status.degradedSince = deps.clock.now();
-          deps.log.error({ err: status.lastError, topic: batch.topic, partition: batch.partition }, 'cannot store batch; pausing and retrying without committing');
+          deps.log.error(
+            { err: status.lastError, topic: batch.topic, partition: batch.partition },
+            'cannot store batch; pausing and retrying without committing',
+          );
         }
         await pause(wait, control);
         wait = Math.min(wait * 2, deps.retryMaxMs);

@@ -62,7 +62,10 @@ export async function replayFile(path: string, opts: ReplayOptions): Promise<Rep
     n += 1;
     if (line.trim() === '') continue;
     result.lines += 1;
-    const decoded = decodeMessage(Buffer.from(line, 'utf8'), { maxBytes: opts.maxMessageBytes, topicRole: null });
+    const decoded = decodeMessage(Buffer.from(line, 'utf8'), {
+      maxBytes: opts.maxMessageBytes,
+      topicRole: null,
+    });
     if (decoded.ok) items.push({ offset: String(n), event: decoded.event });
     else {
       result.rejected += 1;

@@ -1,6 +1,12 @@
 /** The live read model: builds a LiveSnapshot from the store with a bounded number of round trips. */
 import type { LiveAgent, LiveSatisfaction, LiveSnapshot, LiveTicketAlert } from '../contract/api.ts';
-import { callMetrics, num, satisfactionMetrics, sumCounters, type SatisfactionMetrics } from '../domain/metrics.ts';
+import {
+  callMetrics,
+  num,
+  satisfactionMetrics,
+  sumCounters,
+  type SatisfactionMetrics,
+} from '../domain/metrics.ts';
 import { ROLLING_WINDOW_MINUTES } from '../domain/project-surveys.ts';
 import { DEADLINE_KINDS, type AgentRecord, type DeadlineKind, type TicketRecord } from '../domain/records.ts';
 import type { ShiftCalendar } from '../domain/shifts.ts';
@@ -39,23 +45,35 @@ export async function readLive(deps: LiveReadDeps, now: number): Promise<LiveSna
   const minuteKeys = Array.from({ length: ROLLING_WINDOW_MINUTES }, (_, i) =>
     keys.counter({ name: 'satMinute', minute: Math.floor(now / MINUTE) * MINUTE - i * MINUTE }),
   );
-  const [waiting, oldest, queueCounters, agentRecs, agentCounters, loads, overdueCounts, minuteHashes, shiftHashes, openCount] =
-    await Promise.all([
-      store.zcard(waitingKeys),
-      Promise.all(waitingKeys.map((k) => store.zrange(k, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1))),
-      store.hgetall(queueNames.map((q) => agg(`queue:${q}`))),
-      store.getRecords('agent', agentIds),
-      store.hgetall(agentIds.map((a) => agg(`agent:${a}`))),
-      store.hgetall(agentIds.map((a) => keys.counter({ name: 'agentLoad', agentId: a }))),
-      store.zcount(
-        agentIds.map((a) => keys.index({ name: 'agentDue', agentId: a })),
-        Number.NEGATIVE_INFINITY,
-        now - 1,
-      ),
-      store.hgetall(minuteKeys),
-      store.hgetall([agg('sat')]),
-      store.zcard([keys.index({ name: 'openTickets' })]),
-    ]);
+  const [
+    waiting,
+    oldest,
+    queueCounters,
+    agentRecs,
+    agentCounters,
+    loads,
+    overdueCounts,
+    minuteHashes,
+    shiftHashes,
+    openCount,
+  ] = await Promise.all([
+    store.zcard(waitingKeys),
+    Promise.all(
+      waitingKeys.map((k) => store.zrange(k, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1)),
+    ),
+    store.hgetall(queueNames.map((q) => agg(`queue:${q}`))),
+    store.getRecords('agent', agentIds),
+    store.hgetall(agentIds.map((a) => agg(`agent:${a}`))),
+    store.hgetall(agentIds.map((a) => keys.counter({ name: 'agentLoad', agentId: a }))),
+    store.zcount(
+      agentIds.map((a) => keys.index({ name: 'agentDue', agentId: a })),
+      Number.NEGATIVE_INFINITY,
+      now - 1,
+    ),
+    store.hgetall(minuteKeys),
+    store.hgetall([agg('sat')]),
+    store.zcard([keys.index({ name: 'openTickets' })]),
+  ]);
 
   const queues = queueNames.map((queue, i) => ({
     queue,
@@ -109,7 +127,9 @@ export async function readTicketAlerts(
   const { store, keys } = deps;
   const horizon = now + deps.atRiskMinutes * MINUTE;
   const due = await Promise.all(
-    DEADLINE_KINDS.map((kind) => store.zrange(keys.index({ name: 'due', kind }), Number.NEGATIVE_INFINITY, horizon, MAX_ALERTS)),
+    DEADLINE_KINDS.map((kind) =>
+      store.zrange(keys.index({ name: 'due', kind }), Number.NEGATIVE_INFINITY, horizon, MAX_ALERTS),
+    ),
   );
   // A ticket can be late on several deadlines: keep its earliest.
   const earliest = new Map<string, { kind: DeadlineKind; due: number }>();

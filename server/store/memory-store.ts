@@ -40,7 +40,11 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
     }
     return e;
   }
-  function typed<T extends Value['type']>(key: string, type: T, create: boolean): Extract<Entry, { type: T }> | undefined {
+  function typed<T extends Value['type']>(
+    key: string,
+    type: T,
+    create: boolean,
+  ): Extract<Entry, { type: T }> | undefined {
     const e = live(key);
     if (e) {
       if (e.type !== type) throw new Error(`WRONGTYPE ${key} holds a ${e.type}, not a ${type}`);

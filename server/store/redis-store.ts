@@ -126,7 +126,8 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
             const bucketKeys = [...byBucket.keys()].map((b) => keys.dedupe(b));
             await tx.watch(...bucketKeys);
             const p = tx.pipeline();
-            for (const [b, idx] of byBucket) p.smismember(keys.dedupe(b), ...idx.map((i) => ids[i]?.id ?? ''));
+            for (const [b, idx] of byBucket)
+              p.smismember(keys.dedupe(b), ...idx.map((i) => ids[i]?.id ?? ''));
             const results = (await p.exec()) ?? [];
             const out = new Array<boolean>(ids.length).fill(false);
             [...byBucket.values()].forEach((idx, j) => {

@@ -60,17 +60,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.zrange(waiting, 4, Infinity, 1)).toEqual([{ member: 'c1', score: 5 }]);
       expect(await store.zcard([waiting, keys.index({ name: 'openTickets' })])).toEqual([2, 0]);
       expect(await store.zcount([waiting], -Infinity, 4)).toEqual([1]);
-      expect(await store.hgetall([keys.counter({ name: 'agentLoad', agentId: 'a' })])).toEqual([{ high: '2' }]);
+      expect(await store.hgetall([keys.counter({ name: 'agentLoad', agentId: 'a' })])).toEqual([
+        { high: '2' },
+      ]);
       expect(await store.smembers(keys.set({ name: 'queues' }))).toEqual(['q']);
       expect(await store.hgetall([keys.stats()])).toEqual([{ eventsProcessed: '3', lastEventAt: 'x' }]);
       const tx2 = await store.begin();
       expect(await tx2.getOffset('n', 't', 1)).toBe('41');
       expect(await tx2.getOffset('n', 't', 2)).toBeNull();
-      expect(await tx2.seen([{ id: 'e1', bucket: 7 }, { id: 'e3', bucket: 7 }, { id: 'e1', bucket: 8 }])).toEqual([
-        true,
-        false,
-        false,
-      ]);
+      expect(
+        await tx2.seen([
+          { id: 'e1', bucket: 7 },
+          { id: 'e3', bucket: 7 },
+          { id: 'e1', bucket: 8 },
+        ]),
+      ).toEqual([true, false, false]);
       await tx2.abort();
     });
 
@@ -137,7 +141,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
         ev.answered({ callId: 'c1', agentId: 'a1', ts: t(0.2) }),
         ev.queued({ callId: 'c2', ts: t(1) }),
         ev.ticket({ ticketId: 't1', tier: 'vip', ts: t(0) }),
-        ev.survey({ surveyId: 's1', ts: t(10), scores: { speed: 1, resolution: 5, professionalism: 5, recommend: 5 } }),
+        ev.survey({
+          surveyId: 's1',
+          ts: t(10),
+          scores: { speed: 1, resolution: 5, professionalism: 5, recommend: 5 },
+        }),
       ]);
       const live = await h.live();
       expect(live.queues).toEqual([

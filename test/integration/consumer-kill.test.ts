@@ -52,7 +52,9 @@ describe('consumer crash safety', () => {
 
     const rand = mulberry32(Date.now() % 100_000);
     const kills = 6;
-    const points = Array.from({ length: kills }, () => Math.floor(total * (0.05 + 0.85 * rand()))).sort((a, b) => a - b);
+    const points = Array.from({ length: kills }, () => Math.floor(total * (0.05 + 0.85 * rand()))).sort(
+      (a, b) => a - b,
+    );
     const seenAtKill: number[] = [];
     let child = startConsumer(envFor(config));
     for (const [i, point] of points.entries()) {

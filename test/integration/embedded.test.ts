@@ -45,12 +45,21 @@ describe('embedded default', () => {
     expect(live.agents.length).toBeGreaterThan(10);
     expect(live.queues.reduce((n, q) => n + q.shift.offered, 0) + live.tickets.open).toBeGreaterThan(0);
     // It keeps flowing in real time.
-    await waitUntil('more events', async () => (await runtime.health()).eventsProcessed > first.eventsProcessed, 30_000);
+    await waitUntil(
+      'more events',
+      async () => (await runtime.health()).eventsProcessed > first.eventsProcessed,
+      30_000,
+    );
   });
 
   it('uses a Redis found locally, in its own key space that a restart clears', async () => {
     const config = embeddedConfig();
-    const deps = { config, clock: systemClock, log: createLogger('silent'), localRedisUrl: inject('redisUrl') };
+    const deps = {
+      config,
+      clock: systemClock,
+      log: createLogger('silent'),
+      localRedisUrl: inject('redisUrl'),
+    };
     const a = await startRuntime(deps);
     running.push(a);
     expect((await a.health()).store.kind).toBe('redis');
@@ -60,7 +69,10 @@ describe('embedded default', () => {
     await a.stop();
     running.pop();
     // Restart without the simulator: the previous run's state must be gone, not mixed in.
-    const b = await startRuntime({ ...deps, config: { ...config, simulator: { ...config.simulator, enabled: false } } });
+    const b = await startRuntime({
+      ...deps,
+      config: { ...config, simulator: { ...config.simulator, enabled: false } },
+    });
     running.push(b);
     expect((await b.health()).eventsProcessed).toBe(0);
     expect((await b.live()).agents).toEqual([]);

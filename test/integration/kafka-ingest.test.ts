@@ -10,7 +10,14 @@ import { createLogger } from '../../server/log.ts';
 import { startRuntime, type Runtime } from '../../server/runtime.ts';
 import { systemClock } from '../../server/clock.ts';
 import { ev } from '../support/events.ts';
-import { isolatedConfig, produceEvents, produceRaw, readTopic, simulatedEvents, waitUntil } from '../support/kafka.ts';
+import {
+  isolatedConfig,
+  produceEvents,
+  produceRaw,
+  readTopic,
+  simulatedEvents,
+  waitUntil,
+} from '../support/kafka.ts';
 import { normalize, observe } from '../support/observe.ts';
 import { reference } from '../support/reference.ts';
 
@@ -44,7 +51,10 @@ describe('Kafka ingestion into Redis', () => {
     expect(events.length).toBeGreaterThan(1000);
     await produceEvents(config, events);
     const runtime = await start(config);
-    await waitUntil('every event applied', async () => (await runtime.health()).eventsProcessed === events.length);
+    await waitUntil(
+      'every event applied',
+      async () => (await runtime.health()).eventsProcessed === events.length,
+    );
     const health = await runtime.health();
     expect(health).toMatchObject({ status: 'ok', deadLettered: 0, duplicates: 0 });
     expect(health.store.kind).toBe('redis');
@@ -68,7 +78,10 @@ describe('Kafka ingestion into Redis', () => {
     ];
     await produceEvents(config, events);
     const runtime = await start(config);
-    await waitUntil('events applied', async () => (await runtime.health()).eventsProcessed === uniqueCount(events));
+    await waitUntil(
+      'events applied',
+      async () => (await runtime.health()).eventsProcessed === uniqueCount(events),
+    );
     await produceEvents(config, [queued]); // and once more, later
     await waitUntil('duplicates seen', async () => (await runtime.health()).duplicates === 2);
     const live = await runtime.live();
@@ -88,13 +101,22 @@ describe('Kafka ingestion into Redis', () => {
     const bad: Array<{ value: string | Buffer; reason: RegExp }> = [
       { value: 'not json at all', reason: /^value is not JSON/ },
       { value: Buffer.from([0xc3, 0x28]), reason: /^value is not valid UTF-8$/ },
-      { value: JSON.stringify({ ...base, type: 'call.exploded' }), reason: /^unknown event type "call.exploded"/ },
+      {
+        value: JSON.stringify({ ...base, type: 'call.exploded' }),
+        reason: /^unknown event type "call.exploded"/,
+      },
       { value: JSON.stringify({ ...base, callId: undefined }), reason: /callId: Invalid input/ },
       { value: JSON.stringify({ ...base, queue: 7 }), reason: /queue: Invalid input: expected string/ },
       { value: JSON.stringify({ ...base, priority: 9 }), reason: /priority: Too big/ },
-      { value: JSON.stringify({ ...base, pad: 'x'.repeat(70 * 1024) }), reason: /^message is \d+ bytes; the limit is 65536$/ },
+      {
+        value: JSON.stringify({ ...base, pad: 'x'.repeat(70 * 1024) }),
+        reason: /^message is \d+ bytes; the limit is 65536$/,
+      },
       { value: JSON.stringify({ ...base, ts: 'yesterday at noon' }), reason: /ts: Invalid ISO datetime/ },
-      { value: JSON.stringify({ ...base, type: 'agent.state', agentId: 'a', state: 'available' }), reason: /does not belong on the calls topic/ },
+      {
+        value: JSON.stringify({ ...base, type: 'agent.state', agentId: 'a', state: 'available' }),
+        reason: /does not belong on the calls topic/,
+      },
       { value: JSON.stringify([1, 2, 3]), reason: /expected a JSON object/ },
     ];
     await produceRaw(config, calls, [
@@ -102,7 +124,10 @@ describe('Kafka ingestion into Redis', () => {
       { key: 'ok-1', value: JSON.stringify(good) },
     ]);
     const runtime = await start(config);
-    await waitUntil('good event after the bad ones applied', async () => (await runtime.health()).eventsProcessed === 1);
+    await waitUntil(
+      'good event after the bad ones applied',
+      async () => (await runtime.health()).eventsProcessed === 1,
+    );
     const health = await runtime.health();
     expect(health.deadLettered).toBe(bad.length);
     const dlq = await readTopic(config, config.kafka.topics.deadletter, bad.length);

@@ -29,7 +29,12 @@ export function at(minutes: number, base = '2026-03-02T08:00:00+01:00'): string 
 type Opt<T, K extends keyof T> = Omit<T, 'id' | 'type' | K> & Partial<Pick<T, K>> & { id?: string };
 
 export const ev = {
-  queued: (o: Opt<CallQueued, 'queue'>): CallQueued => ({ id: nextId(), type: 'call.queued', queue: 'sales', ...o }),
+  queued: (o: Opt<CallQueued, 'queue'>): CallQueued => ({
+    id: nextId(),
+    type: 'call.queued',
+    queue: 'sales',
+    ...o,
+  }),
   answered: (o: Opt<CallAnswered, 'queue'>): CallAnswered => ({
     id: nextId(),
     type: 'call.answered',
@@ -42,7 +47,12 @@ export const ev = {
     queue: 'sales',
     ...o,
   }),
-  ended: (o: Opt<CallEnded, 'queue'>): CallEnded => ({ id: nextId(), type: 'call.ended', queue: 'sales', ...o }),
+  ended: (o: Opt<CallEnded, 'queue'>): CallEnded => ({
+    id: nextId(),
+    type: 'call.ended',
+    queue: 'sales',
+    ...o,
+  }),
   agent: (o: Opt<AgentStateEvent, never>): AgentStateEvent => ({ id: nextId(), type: 'agent.state', ...o }),
   ticket: (o: Opt<TicketCreated, 'kind' | 'priority' | 'tier' | 'subject'>): TicketCreated => ({
     id: nextId(),
@@ -53,15 +63,27 @@ export const ev = {
     subject: 'Question about my contract',
     ...o,
   }),
-  assigned: (o: Opt<TicketAssigned, never>): TicketAssigned => ({ id: nextId(), type: 'ticket.assigned', ...o }),
+  assigned: (o: Opt<TicketAssigned, never>): TicketAssigned => ({
+    id: nextId(),
+    type: 'ticket.assigned',
+    ...o,
+  }),
   progress: (o: Opt<TicketProgress, 'percent'>): TicketProgress => ({
     id: nextId(),
     type: 'ticket.progress',
     percent: 50,
     ...o,
   }),
-  resolved: (o: Opt<TicketResolved, never>): TicketResolved => ({ id: nextId(), type: 'ticket.resolved', ...o }),
-  reopened: (o: Opt<TicketReopened, never>): TicketReopened => ({ id: nextId(), type: 'ticket.reopened', ...o }),
+  resolved: (o: Opt<TicketResolved, never>): TicketResolved => ({
+    id: nextId(),
+    type: 'ticket.resolved',
+    ...o,
+  }),
+  reopened: (o: Opt<TicketReopened, never>): TicketReopened => ({
+    id: nextId(),
+    type: 'ticket.reopened',
+    ...o,
+  }),
   closed: (o: Opt<TicketClosed, never>): TicketClosed => ({ id: nextId(), type: 'ticket.closed', ...o }),
   survey: (o: Opt<SurveySubmitted, 'scores'>): SurveySubmitted => ({
     id: nextId(),

@@ -60,7 +60,13 @@ export function createHarness(opts: { store?: LiveStore; config?: Config; now?: 
       const start = nextOffset.get(k) ?? 0;
       nextOffset.set(k, start + events.length);
       const items = events.map((event, i) => ({ offset: String(start + i), event }));
-      return applyBatch(store, { namespace: 'test', topic, partition, items }, ctxAt, clock.now, config.retention.dedupeHours);
+      return applyBatch(
+        store,
+        { namespace: 'test', topic, partition, items },
+        ctxAt,
+        clock.now,
+        config.retention.dedupeHours,
+      );
     },
     live: () => readLive({ store, keys, calendar, atRiskMinutes: config.sla.atRiskMinutes }, clock.now()),
   };

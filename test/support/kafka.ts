@@ -66,7 +66,8 @@ export function envFor(config: Config): Record<string, string> {
 export async function produceEvents(config: Config, events: readonly CcEvent[]): Promise<void> {
   const pub = await createKafkaPublisher({ brokers: config.kafka.brokers, clientId: 'test-producer' });
   try {
-    for (let i = 0; i < events.length; i += 500) await publishEvents(pub, config.kafka.topics, events.slice(i, i + 500));
+    for (let i = 0; i < events.length; i += 500)
+      await publishEvents(pub, config.kafka.topics, events.slice(i, i + 500));
   } finally {
     await pub.close();
   }
@@ -91,15 +92,31 @@ export interface ReadMessage {
 }
 
 /** Reads `count` messages of a topic from the beginning (fails after `timeoutMs`). */
-export async function readTopic(config: Config, topic: string, count: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
-  const kafka = new Kafka({ clientId: 'test-reader', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), sessionTimeout: 6000, heartbeatInterval: 500 });
+export async function readTopic(
+  config: Config,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
+  const kafka = new Kafka({
+    clientId: 'test-reader',
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: uniqueName('reader'),
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+  });
   const out: ReadMessage[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${out.length}/${count} messages of ${topic}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`read ${out.length}/${count} messages of ${topic}`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const headers: Record<string, string> = {};
@@ -119,7 +136,11 @@ export async function readTopic(config: Config, topic: string, count: number, ti
 }
 
 /** Polls `check` until it returns true (fails with `what` after `timeoutMs`). */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last: unknown = null;
   while (Date.now() < end) {

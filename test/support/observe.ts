@@ -5,13 +5,19 @@ import type { StoreReader } from '../../server/store/store.ts';
 import { ORDER_DEPENDENT_FIELDS, type Aggregates, type ReferenceState } from './reference.ts';
 
 /** Reads the store's state for the given periods. */
-export async function observe(store: StoreReader, keys: Keys, periods: readonly string[]): Promise<ReferenceState> {
+export async function observe(
+  store: StoreReader,
+  keys: Keys,
+  periods: readonly string[],
+): Promise<ReferenceState> {
   const aggregates: Aggregates = {};
   for (const period of periods) {
     const groups = await store.smembers(keys.set({ name: 'periodGroups', period }));
     const hashes = await store.hgetall(groups.map((group) => keys.counter({ name: 'agg', period, group })));
     groups.forEach((g, i) => {
-      (aggregates[period] ??= {})[g] = Object.fromEntries(Object.entries(hashes[i] ?? {}).map(([k, v]) => [k, Number(v)]));
+      (aggregates[period] ??= {})[g] = Object.fromEntries(
+        Object.entries(hashes[i] ?? {}).map(([k, v]) => [k, Number(v)]),
+      );
     });
   }
   const waiting: ReferenceState['waiting'] = {};
@@ -26,7 +32,10 @@ export async function observe(store: StoreReader, keys: Keys, periods: readonly 
     if (r && r.known) agents[r.agentId] = { state: r.state, reason: r.reason, since: r.since };
   });
   const open = await store.zrange(keys.index({ name: 'openTickets' }), -Infinity, Infinity);
-  const tickets = (await store.getRecords('ticket', open.map((o) => o.member))) as Array<TicketRecord | null>;
+  const tickets = (await store.getRecords(
+    'ticket',
+    open.map((o) => o.member),
+  )) as Array<TicketRecord | null>;
   const openTickets: ReferenceState['openTickets'] = {};
   const loadAgents = new Set(agentIds);
   tickets.forEach((t) => {
@@ -52,7 +61,8 @@ export function normalize(s: ReferenceState): ReferenceState {
       const kept = Object.entries(fields).filter(
         ([f, v]) => v !== 0 && !(g.startsWith('queue:') && ORDER_DEPENDENT_FIELDS.has(f)),
       );
-      if (kept.length > 0) (aggregates[p] ??= {})[g] = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
+      if (kept.length > 0)
+        (aggregates[p] ??= {})[g] = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
     }
   }
   const agentLoad: ReferenceState['agentLoad'] = {};

@@ -48,7 +48,8 @@ export function reference(all: readonly CcEvent[], config: Config, calendar: Shi
   for (const [key, evs] of byEntity) {
     if (!key.startsWith('call:')) continue;
     const first = <T extends CcEvent['type']>(type: T) =>
-      evs.filter((e) => e.type === type).sort((a, b) => t(a) - t(b))[0] as Extract<CcEvent, { type: T }> | undefined;
+      evs.filter((e) => e.type === type).sort((a, b) => t(a) - t(b))[0] as
+        Extract<CcEvent, { type: T }> | undefined;
     const q = first('call.queued');
     const ans = first('call.answered');
     const ab = first('call.abandoned');
@@ -123,7 +124,10 @@ export function reference(all: readonly CcEvent[], config: Config, calendar: Shi
   for (const e of events) {
     if (e.type !== 'survey.submitted') continue;
     const low = Object.values(e.scores).some((s) => s < 3);
-    for (const [g, prefix] of [['sat', ''], ...(e.agentId ? [[`agent:${e.agentId}`, 'sat:']] : [])] as const) {
+    for (const [g, prefix] of [
+      ['sat', ''],
+      ...(e.agentId ? [[`agent:${e.agentId}`, 'sat:']] : []),
+    ] as const) {
       add(t(e), g, `${prefix}count`);
       for (const [d, s] of Object.entries(e.scores)) add(t(e), g, `${prefix}sum:${d}`, s);
       if (low) add(t(e), g, `${prefix}low`);
