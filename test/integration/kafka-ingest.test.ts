@@ -142,4 +142,19 @@ describe('Kafka ingestion into Redis', () => {
     }
     expect((await runtime.live()).queues[0]?.shift.offered).toBe(1);
   });
+
+  it('splits the partitions between two instances of one consumer group', async () => {
+    const config = isolatedConfig('group');
+    const events = simulatedEvents(config, 3, 31);
+    const a = await start(config);
+    const b = await start(config);
+    await produceEvents(config, events);
+    await waitUntil('every event applied', async () => (await a.health()).eventsProcessed === events.length);
+    // Both members took part: each applied some of the events, and together all of them, once.
+    const [sa, sb] = [a.ingestor.status(), b.ingestor.status()];
+    expect(sa.applied).toBeGreaterThan(0);
+    expect(sb.applied).toBeGreaterThan(0);
+    expect(sa.applied + sb.applied).toBe(events.length);
+    await expectMatchesReference(a, config, events);
+  });
 });
