@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load.ts';
 import { systemClock } from './clock.ts';
 import { createApp } from './http/app.ts';
+import type { RouteSpec } from './http/guard.ts';
+import { statusRoutes } from './http/routes/status.ts';
 import { createLogger } from './log.ts';
 import { startRuntime } from './runtime.ts';
 
@@ -10,7 +12,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const runtime = await startRuntime({ config, clock: systemClock, log });
-  const app = createApp({ health: runtime.health, live: runtime.live, log });
+  const specs: RouteSpec[] = [];
+  const app = createApp({ log, api: [statusRoutes({ health: runtime.health, live: runtime.live }, specs)] });
   const server = app.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
     log.info(

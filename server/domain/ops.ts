@@ -4,7 +4,21 @@
  */
 import type { DeadlineKind } from './records.ts';
 
-export type RecordKind = 'call' | 'agent' | 'ticket' | 'survey';
+export type RecordKind =
+  | 'call'
+  | 'agent'
+  | 'ticket'
+  | 'survey'
+  // access and audit (server/auth, server/audit)
+  | 'user'
+  | 'token' // id = sha-256 of the token
+  | 'token-name' // id = token name, value = its hash (for revocation)
+  | 'session' // id = session id
+  | 'audit' // id = audit entry id
+  // outbound commands awaiting publication (transactional outbox)
+  | 'outbox'
+  // acknowledgement of an escalation alert, id = `${ticketId}:${deadlineKind}`
+  | 'ack';
 
 /** Sorted sets: member → score. */
 export type IndexRef =
@@ -12,7 +26,12 @@ export type IndexRef =
   | { name: 'due'; kind: DeadlineKind } // open tickets, score = that deadline
   | { name: 'agentDue'; agentId: string } // an agent's open tickets, score = the ticket's next deadline
   | { name: 'openTickets' } // every open ticket, score = created at
-  | { name: 'lowSurveys' }; // surveys with a score below 3, score = submitted at
+  | { name: 'lowSurveys' } // surveys with a score below 3, score = submitted at
+  | { name: 'users' } // user names, score = created at
+  | { name: 'tokens' } // token names, score = created at
+  | { name: 'audit' } // audit entry ids, score = when
+  | { name: 'outbox' } // outbox entry ids, score = enqueued at
+  | { name: 'escalations' }; // `${ticketId}:${kind}` escalated and not yet acknowledged, score = when
 
 /** Hashes of integer counters. */
 export type CounterRef =

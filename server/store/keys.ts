@@ -34,6 +34,16 @@ export function createKeys(prefix: string): Keys {
           return `${p}tickets:open`;
         case 'lowSurveys':
           return `${p}surveys:low`;
+        case 'users':
+          return `${p}users`;
+        case 'tokens':
+          return `${p}tokens`;
+        case 'audit':
+          return `${p}audit`;
+        case 'outbox':
+          return `${p}outbox`;
+        case 'escalations':
+          return `${p}escalations`;
       }
     },
     counter(ref) {
