@@ -2,3 +2,4 @@
 export * from './events.ts';
 export * from './api.ts';
 export * from './auth.ts';
+export * from './commands.ts';

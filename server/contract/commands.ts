@@ -1,0 +1,70 @@
+/** Operator commands (REST and Socket.IO) and the outbound events they publish to `cc.commands`. */
+import { z } from 'zod';
+import type { LiveTicketAlert } from './api.ts';
+
+const id = z.string().min(1).max(200);
+
+/** Reassign one or many tickets to an agent. Each item carries the ticket version the operator saw. */
+export const reassignRequest = z.object({
+  agentId: id,
+  reason: z.string().trim().min(1, 'a reason is required').max(500),
+  items: z
+    .array(z.object({ ticketId: id, expectedVersion: z.number().int().nonnegative() }))
+    .min(1)
+    .max(200),
+});
+export type ReassignRequest = z.infer<typeof reassignRequest>;
+
+/** A ticket as an operator sees it (for conflicts and results). */
+export interface TicketView {
+  ticketId: string;
+  version: number;
+  agentId: string | null;
+  status: 'open' | 'resolved' | 'closed';
+  team: string | null;
+  kind: LiveTicketAlert['kind'];
+  tier: LiveTicketAlert['tier'];
+  priority: LiveTicketAlert['priority'];
+  subject: string;
+}
+
+export type ReassignItemResult =
+  | { ticketId: string; status: 'ok'; ticket: TicketView }
+  | { ticketId: string; status: 'conflict'; current: TicketView; message: string }
+  | { ticketId: string; status: 'not_found' | 'forbidden' | 'closed'; message: string };
+
+export interface ReassignResponse {
+  results: ReassignItemResult[];
+}
+
+/** Acknowledge an escalation alert. */
+export const acknowledgeRequest = z.object({
+  ticketId: id,
+  deadline: z.enum(['accept', 'update', 'resolve']),
+});
+export type AcknowledgeRequest = z.infer<typeof acknowledgeRequest>;
+
+// ---- outbound, on cc.commands (key: ticketId) ----
+
+/** Published when a ticket passes a deadline (once per breach). */
+export interface TicketEscalatedEvent {
+  id: string;
+  type: 'ticket.escalated';
+  ts: string;
+  ticketId: string;
+  deadline: 'accept' | 'update' | 'resolve';
+  due: string;
+  team: string | null;
+}
+
+/** Published when an operator reassigns a ticket, for the ticketing system of record to apply. */
+export interface TicketAssignedCommand {
+  id: string;
+  type: 'ticket.assigned';
+  ts: string;
+  ticketId: string;
+  agentId: string;
+  by: string;
+}
+
+export type OutboundCommand = TicketEscalatedEvent | TicketAssignedCommand;
