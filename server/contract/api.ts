@@ -77,6 +77,8 @@ export interface LiveTicketAlert {
   agentId: string | null;
   subject: string;
   version: number;
+  /** The least-loaded working agent of the owning team (not the current owner), or null. */
+  suggestedAgentId: string | null;
 }
 
 /** Satisfaction figures over a window. */

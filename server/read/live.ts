@@ -10,6 +10,7 @@ import {
 import { ROLLING_WINDOW_MINUTES } from '../domain/project-surveys.ts';
 import { DEADLINE_KINDS, type AgentRecord, type DeadlineKind, type TicketRecord } from '../domain/records.ts';
 import type { ShiftCalendar } from '../domain/shifts.ts';
+import { suggestAssignee } from '../domain/suggest.ts';
 import type { Keys } from '../store/keys.ts';
 import type { StoreReader } from '../store/store.ts';
 
@@ -105,6 +106,8 @@ export async function readLive(deps: LiveReadDeps, now: number): Promise<LiveSna
   });
 
   const { overdue, atRisk } = await readTicketAlerts(deps, now);
+  for (const alert of [...overdue, ...atRisk])
+    alert.suggestedAgentId = suggestAssignee(agents, alert.team, alert.agentId);
   return {
     serverTime: now,
     timezone: calendar.timezone,
@@ -159,6 +162,7 @@ export async function readTicketAlerts(
       agentId: t.agentId,
       subject: t.subject,
       version: t.version,
+      suggestedAgentId: null,
     });
   });
   alerts.sort((a, b) => tierRank[a.tier] - tierRank[b.tier] || a.due - b.due);

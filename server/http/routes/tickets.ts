@@ -1,0 +1,159 @@
+/** Ticket detail, reassignment (single and bulk), escalation alerts and low-score surveys. */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { acknowledgeRequest, reassignRequest, type ReassignItemResult } from '../../contract/commands.ts';
+import type { Principal } from '../../contract/auth.ts';
+import { inScope } from '../../auth/permissions.ts';
+import type { Escalation } from '../../commands/escalation.ts';
+import { CommandError, ticketView, type Reassign } from '../../commands/reassign.ts';
+import type { LowScoreSurvey } from '../../domain/project-surveys.ts';
+import type { TicketRecord } from '../../domain/records.ts';
+import { deadlinesOf } from '../../domain/sla.ts';
+import type { SlaPolicy } from '../../../config/schema.ts';
+import type { Keys } from '../../store/keys.ts';
+import type { StoreReader } from '../../store/store.ts';
+import { routeDeclarer, type RouteSpec } from '../guard.ts';
+
+export interface TicketRoutesDeps {
+  store: StoreReader;
+  keys: Keys;
+  sla: SlaPolicy;
+  reassign: Reassign;
+  escalation: Escalation;
+}
+
+/** Parses a body with a zod schema; a mismatch is a 400 with the problems listed. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  throw Object.assign(new Error(`invalid request: ${problems}`), { status: 400 });
+}
+
+const singleAssign = z.object({
+  agentId: z.string().min(1).max(200),
+  reason: z.string().trim().min(1, 'a reason is required').max(500),
+  expectedVersion: z.number().int().nonnegative(),
+});
+
+function principal(req: Request): Principal {
+  if (!req.principal) throw Object.assign(new Error('authentication required'), { status: 401 });
+  return req.principal;
+}
+
+function sendCommandError(res: Response, err: unknown): boolean {
+  if (err instanceof CommandError) {
+    res.status(err.status).json({ error: err.message });
+    return true;
+  }
+  return false;
+}
+
+const STATUS_OF: Record<ReassignItemResult['status'], number> = {
+  ok: 200,
+  conflict: 409,
+  not_found: 404,
+  forbidden: 403,
+  closed: 409,
+};
+
+/** The ticket routes. */
+export function ticketRoutes(deps: TicketRoutesDeps, specs: RouteSpec[]): Router {
+  const router = Router();
+  const route = routeDeclarer(router, specs);
+
+  route('get', '/tickets/:ticketId', 'live:view', async (req, res) => {
+    const [t] = (await deps.store.getRecords('ticket', [
+      String(req.params.ticketId),
+    ])) as Array<TicketRecord | null>;
+    if (!t || !t.known || !inScope(principal(req), t.team)) {
+      res.status(404).json({ error: `no ticket ${String(req.params.ticketId)}` });
+      return;
+    }
+    res.json({
+      ...ticketView(t),
+      category: t.category,
+      complexity: t.complexity,
+      channel: t.channel,
+      customerId: t.customerId,
+      createdAt: t.createdAt,
+      acceptedAt: t.acceptedAt,
+      lastUpdateAt: t.lastUpdateAt,
+      progress: t.progress,
+      escalated: t.escalated,
+      deadlines: deadlinesOf(t, deps.sla),
+    });
+  });
+
+  route('post', '/tickets/:ticketId/assign', 'tickets:reassign', async (req, res) => {
+    const body = parseBody(singleAssign, req.body);
+    try {
+      const { results } = await deps.reassign(principal(req), {
+        agentId: body.agentId,
+        reason: body.reason,
+        items: [{ ticketId: String(req.params.ticketId), expectedVersion: body.expectedVersion }],
+      });
+      const [r] = results;
+      if (!r) throw new Error('reassign returned no result');
+      if (r.status === 'ok') res.json({ ticket: r.ticket });
+      else if (r.status === 'conflict') res.status(409).json({ error: r.message, current: r.current });
+      else res.status(STATUS_OF[r.status]).json({ error: r.message });
+    } catch (err) {
+      if (!sendCommandError(res, err)) throw err;
+    }
+  });
+
+  route('post', '/tickets/reassign', 'tickets:reassign', async (req, res) => {
+    const body = parseBody(reassignRequest, req.body);
+    try {
+      res.json(await deps.reassign(principal(req), body));
+    } catch (err) {
+      if (!sendCommandError(res, err)) throw err;
+    }
+  });
+
+  route('get', '/alerts', 'live:view', async (req, res) => {
+    const open = await deps.store.zrange(deps.keys.index({ name: 'escalations' }), -Infinity, Infinity, 1000);
+    const ids = open.map((o) => o.member.slice(0, o.member.lastIndexOf(':')));
+    const recs = (await deps.store.getRecords('ticket', ids)) as Array<TicketRecord | null>;
+    const p = principal(req);
+    res.json(
+      open.flatMap((o, i) => {
+        const t = recs[i];
+        if (!t || !inScope(p, t.team)) return [];
+        return [
+          {
+            ticketId: t.ticketId,
+            deadline: o.member.slice(o.member.lastIndexOf(':') + 1),
+            escalatedAt: o.score,
+            team: t.team,
+            subject: t.subject,
+            tier: t.tier,
+            agentId: t.agentId,
+          },
+        ];
+      }),
+    );
+  });
+
+  route('post', '/alerts/ack', 'alerts:acknowledge', async (req, res) => {
+    const body = parseBody(acknowledgeRequest, req.body);
+    try {
+      await deps.escalation.acknowledge(principal(req), body);
+      res.json({ ok: true });
+    } catch (err) {
+      if (!sendCommandError(res, err)) throw err;
+    }
+  });
+
+  route('get', '/surveys/low', 'live:view', async (_req, res) => {
+    const low = await deps.store.zrange(deps.keys.index({ name: 'lowSurveys' }), -Infinity, Infinity);
+    const recs = (await deps.store.getRecords(
+      'survey',
+      low.map((l) => l.member).reverse(),
+    )) as Array<LowScoreSurvey | null>;
+    res.json(recs.filter((r): r is LowScoreSurvey => r !== null));
+  });
+
+  return router;
+}
