@@ -162,7 +162,7 @@ describe('escalation', () => {
     const [agg] = await h.store.hgetall([
       h.keys.counter({ name: 'agg', period: '2026-03-02', group: 'tickets' }),
     ]);
-    expect(agg?.escalated).toBe('5');
+    expect(agg).toMatchObject({ overdue: '5', 'overdue:accept': '1', 'overdue:update': '2', escalated: '5' });
   });
 
   it('acknowledges an open alert once and refuses an unknown one', async () => {

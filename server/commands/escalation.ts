@@ -70,12 +70,14 @@ export function createEscalation(deps: EscalationDeps) {
         return [];
       }
       const deadlines = deadlinesOf(t, ctx.sla);
-      const fx = new Effects(ctx.retention.summaryDays);
+      const fx = new Effects(ctx.retention.summaryDays, ctx.now);
       const alerts: EscalationAlert[] = [];
       for (const kind of kinds) {
         const due = deadlines[kind] ?? now;
-        fx.add(ctx.calendar.periodsAt(due), 'tickets', 'escalated');
-        fx.add(ctx.calendar.periodsAt(due), 'tickets', `escalated:${kind}`);
+        // Overdue is booked where the deadline fell; the escalation where it was raised.
+        fx.add(ctx.calendar.periodsAt(due), 'tickets', 'overdue');
+        fx.add(ctx.calendar.periodsAt(due), 'tickets', `overdue:${kind}`);
+        fx.add(ctx.calendar.periodsAt(now), 'tickets', 'escalated');
         const event: TicketEscalatedEvent = {
           id: `escalation-${randomUUID()}`,
           type: 'ticket.escalated',

@@ -3,3 +3,4 @@ export * from './events.ts';
 export * from './api.ts';
 export * from './auth.ts';
 export * from './commands.ts';
+export * from './summary.ts';

@@ -18,7 +18,14 @@ export class Effects {
   private readonly sets = new Map<string, { set: SetRef; members: Set<string>; expireAt?: number }>();
   private readonly other: Op[] = [];
 
-  constructor(private readonly summaryRetentionDays: number) {}
+  /**
+   * @param summaryRetentionDays how long shift/day counters are kept after the later of the period's end
+   *   and `now` (so a replay of old events keeps its summaries for the full retention too)
+   */
+  constructor(
+    private readonly summaryRetentionDays: number,
+    private readonly now: number,
+  ) {}
 
   /** Adds `by` to `field` of a counter hash. */
   incr(counter: CounterRef, field: string, by = 1): void {
@@ -37,7 +44,7 @@ export class Effects {
     for (const period of periods) {
       const counter: CounterRef = { name: 'agg', period: period.id, group };
       this.incr(counter, field, by);
-      const keepUntil = period.end + this.summaryRetentionDays * DAY;
+      const keepUntil = Math.max(period.end, this.now) + this.summaryRetentionDays * DAY;
       this.expireCounterAt(counter, keepUntil);
       this.addToSet({ name: 'periodGroups', period: period.id }, group, keepUntil);
     }

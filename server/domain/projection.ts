@@ -53,7 +53,7 @@ export function entityRefs(events: readonly CcEvent[]): EntityRefs {
 /** Applies `events` in order to `slice` and returns every store operation, for one atomic commit. */
 export function project(slice: Slice, events: readonly CcEvent[], ctx: ProjectionContext) {
   const ws = new WorkingSet(slice);
-  const fx = new Effects(ctx.retention.summaryDays);
+  const fx = new Effects(ctx.retention.summaryDays, ctx.now);
   for (const e of events) {
     switch (e.type) {
       case 'call.queued':

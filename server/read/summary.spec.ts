@@ -1,0 +1,304 @@
+/** Shift summaries against hand-computed fixtures for every formula. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ev } from '../../test/support/events.ts';
+import { createHarness, testConfig, type Harness } from '../../test/support/harness.ts';
+import type { CcEvent } from '../contract/events.ts';
+import { projectionContextFactory } from '../domain/context.ts';
+import { replayFile } from '../ingest/replay.ts';
+import { createMemoryStore } from '../store/memory-store.ts';
+import { shiftReportCsv } from './summary-csv.ts';
+import { shiftReport } from './summary.ts';
+
+const report = (h: Harness, date: string) => shiftReport(h, date, h.clock.now());
+const B = (hhmmss: string, date = '2026-03-02') => `${date}T${hhmmss}+01:00`; // Berlin winter time
+
+describe('shift summaries', () => {
+  it('reports zeros and null ratios when there were no calls', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    const r = await report(h, '2026-03-02');
+    expect(r.shifts.map((s) => s.name)).toEqual(['morning', 'evening', 'night']);
+    expect(r.day.calls).toEqual({
+      offered: 0,
+      answered: 0,
+      abandoned: 0,
+      shortAbandoned: 0,
+      answeredWithinThreshold: 0,
+      serviceLevel: null,
+      abandonRate: null,
+      asaSeconds: null,
+      ahtSeconds: null,
+      byQueue: {},
+    });
+    expect(r.day.satisfaction).toMatchObject({ count: 0, overall: null, lowShare: null });
+    expect(r.day.tickets).toMatchObject({ created: 0, acceptSlaMet: null, resolveSlaMet: null });
+  });
+
+  it('gives null service level and abandon rate when every call was short-abandoned', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    await h.apply(
+      [1, 2, 3].flatMap((i) => [
+        ev.queued({ callId: `c${i}`, ts: B(`08:0${i}:00`) }),
+        ev.abandoned({ callId: `c${i}`, ts: B(`08:0${i}:04`) }),
+      ]),
+    );
+    const calls = (await report(h, '2026-03-02')).shifts[0]?.calls;
+    expect(calls).toMatchObject({
+      offered: 3,
+      abandoned: 3,
+      shortAbandoned: 3,
+      serviceLevel: null,
+      abandonRate: null,
+    });
+  });
+
+  it('computes every call formula as by hand', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    await h.apply([
+      ev.agent({ agentId: 'a1', name: 'Ana', team: 'sales', state: 'available', ts: B('07:00:00') }),
+      ev.agent({ agentId: 'a2', team: 'sales', state: 'available', ts: B('07:30:00') }),
+      ev.queued({ callId: 'c1', ts: B('08:00:00') }),
+      ev.answered({ callId: 'c1', agentId: 'a1', ts: B('08:00:10') }), // wait 10
+      ev.agent({ agentId: 'a1', state: 'on_call', ts: B('08:00:10') }),
+      ev.ended({ callId: 'c1', agentId: 'a1', ts: B('08:05:10') }), // talk 300
+      ev.agent({ agentId: 'a1', state: 'wrap_up', ts: B('08:05:10') }),
+      ev.agent({ agentId: 'a1', state: 'available', ts: B('08:06:10') }), // wrap 60
+      ev.queued({ callId: 'c2', ts: B('08:01:00') }),
+      ev.answered({ callId: 'c2', agentId: 'a2', ts: B('08:01:30') }), // wait 30 > T
+      ev.ended({ callId: 'c2', agentId: 'a2', ts: B('08:03:30') }), // talk 120
+      ev.agent({ agentId: 'a2', state: 'wrap_up', ts: B('08:03:30') }),
+      ev.agent({ agentId: 'a2', state: 'available', ts: B('08:04:00') }), // wrap 30
+      ev.queued({ callId: 'c3', ts: B('08:02:00') }),
+      ev.abandoned({ callId: 'c3', ts: B('08:02:03') }), // short
+      ev.queued({ callId: 'c4', ts: B('08:03:00'), queue: 'support' }),
+      ev.abandoned({ callId: 'c4', ts: B('08:04:00'), queue: 'support' }),
+      ev.queued({ callId: 'c5', ts: B('08:04:00') }),
+      ev.answered({ callId: 'c5', agentId: 'a1', ts: B('08:04:20') }), // wait 20 = T: within
+      ev.answered({ callId: 'c6', agentId: 'a2', ts: B('07:59:58') }), // stamped before its queue entry
+      ev.queued({ callId: 'c6', ts: B('07:59:59') }), // and arriving after the answer: wait 0
+      ev.agent({ agentId: 'a1', state: 'offline', ts: B('15:00:00') }),
+      ev.agent({ agentId: 'a2', state: 'offline', ts: B('15:00:00') }),
+    ]);
+    const r = await report(h, '2026-03-02');
+    const morning = r.shifts[0];
+    expect(morning?.calls).toMatchObject({
+      offered: 6,
+      answered: 4,
+      abandoned: 2,
+      shortAbandoned: 1,
+      answeredWithinThreshold: 3,
+      serviceLevel: 3 / 5, // 3 / (4 + 2 − 1)
+      abandonRate: 1 / 5, // (2 − 1) / (6 − 1)
+      asaSeconds: 15, // (10 + 30 + 20 + 0) / 4
+      ahtSeconds: 255, // (300 + 120 + 60 + 30) / 2 ended calls
+    });
+    expect(morning?.calls.byQueue.support).toMatchObject({ offered: 1, abandoned: 1, abandonRate: 1 });
+    const a1 = morning?.agents.find((a) => a.agentId === 'a1');
+    // a1: available 07:00–08:00:10 and 08:06:10–15:00 (3600+10 + 24830 = 28440 s), on_call 300 s, wrap 60 s.
+    expect(a1).toMatchObject({ name: 'Ana', handled: 2, talkSeconds: 300, wrapSeconds: 60, ahtSeconds: 360 });
+    expect(a1?.stateSeconds).toMatchObject({ available: 28_440, on_call: 300, wrap_up: 60 });
+    expect(a1?.occupancy).toBeCloseTo(360 / (360 + 28_440), 10);
+    expect(r.day.calls.offered).toBe(6);
+    expect(r.shifts[1]?.calls.offered).toBe(0);
+  });
+
+  it('counts satisfaction per dimension, overall and the share of low scores', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    await h.apply([
+      ev.survey({
+        surveyId: 's1',
+        agentId: 'a1',
+        ts: B('09:00:00'),
+        scores: { speed: 5, resolution: 4, professionalism: 5, recommend: 4 },
+      }),
+      ev.survey({
+        surveyId: 's2',
+        agentId: 'a1',
+        ts: B('10:00:00'),
+        scores: { speed: 2, resolution: 3, professionalism: 4, recommend: 3 },
+      }),
+      ev.survey({
+        surveyId: 's3',
+        ts: B('16:00:00'),
+        scores: { speed: 1, resolution: 1, professionalism: 1, recommend: 1 },
+      }),
+    ]);
+    const r = await report(h, '2026-03-02');
+    expect(r.shifts[0]?.satisfaction).toEqual({
+      count: 2,
+      mean: { speed: 3.5, resolution: 3.5, professionalism: 4.5, recommend: 3.5 },
+      overall: 30 / 8,
+      lowCount: 1,
+      lowShare: 0.5,
+    });
+    expect(r.day.satisfaction).toMatchObject({ count: 3, lowCount: 2, lowShare: 2 / 3 });
+    expect(r.shifts[0]?.agents.find((a) => a.agentId === 'a1')?.satisfaction.count).toBe(2);
+  });
+
+  it('counts tickets by kind, tier and category with accept and resolve SLA met', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    await h.apply([
+      ev.ticket({ ticketId: 't1', kind: 'complaint', category: 'price', tier: 'vip', ts: B('08:00:00') }),
+      ev.assigned({ ticketId: 't1', agentId: 'a1', ts: B('08:20:00') }), // VIP accept 15 min: missed
+      ev.resolved({ ticketId: 't1', ts: B('09:00:00') }), // VIP resolve 2 h: met
+      ev.ticket({ ticketId: 't2', kind: 'technical', ts: B('08:00:00') }),
+      ev.assigned({ ticketId: 't2', agentId: 'a2', ts: B('08:10:00') }), // met
+      ev.assigned({ ticketId: 't2', agentId: 'a1', ts: B('09:00:00') }), // reassigned
+      ev.resolved({ ticketId: 't2', ts: B('13:00:00') }), // routine 4 h: missed (5 h)
+      ev.reopened({ ticketId: 't2', ts: B('13:30:00') }),
+      ev.ticket({ ticketId: 't3', kind: 'complaint', category: 'price', ts: B('16:00:00') }),
+    ]);
+    const r = await report(h, '2026-03-02');
+    expect(r.shifts[0]?.tickets).toMatchObject({
+      created: 2,
+      resolved: 2,
+      createdBy: {
+        kind: { complaint: 1, technical: 1 },
+        tier: { vip: 1, normal: 1 },
+        category: { price: 1 },
+      },
+      acceptMet: 1,
+      acceptMissed: 1,
+      acceptSlaMet: 0.5,
+      resolveMet: 1,
+      resolveMissed: 1,
+      resolveSlaMet: 0.5,
+      reassigned: 1,
+      reopened: 1,
+    });
+    expect(r.shifts[0]?.agents.find((a) => a.agentId === 'a1')).toMatchObject({
+      ticketsResolved: 2,
+      reassignedIn: 1,
+    });
+    expect(r.topComplaintCategories7d).toEqual([{ category: 'price', count: 2 }]);
+  });
+
+  it('attributes a shift across midnight to the date it starts on', async () => {
+    const h = createHarness({ now: B('12:00:00', '2026-03-03') });
+    await h.apply([
+      ev.queued({ callId: 'n1', ts: B('23:30:00', '2026-03-01') }),
+      ev.queued({ callId: 'n2', ts: B('01:00:00', '2026-03-02') }),
+      ev.queued({ callId: 'n3', ts: B('07:00:00', '2026-03-02') }),
+    ]);
+    const first = await report(h, '2026-03-01');
+    expect(first.shifts[2]).toMatchObject({
+      name: 'night',
+      start: '2026-03-01T23:00:00+01:00',
+      end: '2026-03-02T07:00:00+01:00',
+    });
+    expect(first.shifts[2]?.calls.offered).toBe(2);
+    expect(first.day.calls.offered).toBe(1);
+    const second = await report(h, '2026-03-02');
+    expect(second.day.calls.offered).toBe(2);
+    expect(second.shifts[0]?.calls.offered).toBe(1);
+  });
+
+  it('handles the DST change days in Europe/Berlin', async () => {
+    const h = createHarness({ now: '2026-04-01T12:00:00+02:00' });
+    await h.apply([
+      ev.agent({ agentId: 'a1', state: 'available', ts: '2026-03-28T23:00:00+01:00' }),
+      ev.queued({ callId: 'd1', ts: '2026-03-29T01:30:00+01:00' }),
+      ev.queued({ callId: 'd2', ts: '2026-03-29T03:30:00+02:00' }),
+      ev.agent({ agentId: 'a1', state: 'offline', ts: '2026-03-30T00:00:00+02:00' }),
+    ]);
+    const r = await report(h, '2026-03-28');
+    const night = r.shifts[2];
+    expect(night).toMatchObject({ start: '2026-03-28T23:00:00+01:00', end: '2026-03-29T07:00:00+02:00' });
+    expect(night?.calls.offered).toBe(2);
+    expect(night?.agents[0]?.stateSeconds.available).toBe(7 * 3600); // the night is 7 h long
+    const day = await report(h, '2026-03-29');
+    expect(day.day).toMatchObject({ start: '2026-03-29T00:00:00+01:00', end: '2026-03-30T00:00:00+02:00' });
+    expect(day.day.agents[0]?.stateSeconds.available).toBe(23 * 3600);
+  });
+
+  it('handles the DST change days in America/New_York', async () => {
+    const config = { ...testConfig(), timezone: 'America/New_York' };
+    const h = createHarness({ config, now: '2026-11-05T12:00:00-05:00' });
+    await h.apply([
+      ev.agent({ agentId: 'a1', state: 'available', ts: '2026-10-31T23:00:00-04:00' }),
+      ev.queued({ callId: 'y1', ts: '2026-11-01T01:30:00-04:00' }),
+      ev.queued({ callId: 'y2', ts: '2026-11-01T01:30:00-05:00' }), // the repeated hour
+      ev.agent({ agentId: 'a1', state: 'offline', ts: '2026-11-02T00:00:00-05:00' }),
+    ]);
+    const night = (await report(h, '2026-10-31')).shifts[2];
+    expect(night).toMatchObject({ start: '2026-10-31T23:00:00-04:00', end: '2026-11-01T07:00:00-05:00' });
+    expect(night?.calls.offered).toBe(2);
+    expect(night?.agents[0]?.stateSeconds.available).toBe(9 * 3600);
+    expect((await report(h, '2026-11-01')).day.agents[0]?.stateSeconds.available).toBe(25 * 3600);
+  });
+
+  it('updates a past shift when a late event for it arrives', async () => {
+    const h = createHarness({ now: B('18:00:00') });
+    await h.apply([ev.queued({ callId: 'c1', ts: B('09:00:00') })]);
+    expect((await report(h, '2026-03-02')).shifts[0]?.calls.answered).toBe(0);
+    await h.apply([ev.answered({ callId: 'c1', agentId: 'a1', ts: B('09:00:05') })]); // arrives in the evening
+    const r = await report(h, '2026-03-02');
+    expect(r.shifts[0]?.calls).toMatchObject({ answered: 1, answeredWithinThreshold: 1, asaSeconds: 5 });
+    expect(r.shifts[1]?.calls.answered).toBe(0);
+  });
+
+  it('gives the same summaries for a replay of years-old events as for their live ingestion', async () => {
+    const old = (m: number) => new Date(Date.parse('2023-06-14T08:00:00+02:00') + m * 60_000).toISOString();
+    const events: CcEvent[] = [
+      ev.agent({ agentId: 'a1', state: 'available', ts: old(0) }),
+      ev.queued({ callId: 'c1', ts: old(5) }),
+      ev.answered({ callId: 'c1', agentId: 'a1', ts: old(5.2) }),
+      ev.ended({ callId: 'c1', agentId: 'a1', ts: old(9) }),
+      ev.queued({ callId: 'c2', ts: old(30) }),
+      ev.abandoned({ callId: 'c2', ts: old(31) }),
+      ev.ticket({ ticketId: 't1', kind: 'complaint', category: 'other', ts: old(40) }),
+      ev.survey({
+        surveyId: 's1',
+        ts: old(50),
+        scores: { speed: 2, resolution: 5, professionalism: 5, recommend: 4 },
+      }),
+      ev.agent({ agentId: 'a1', state: 'offline', ts: old(400) }),
+    ];
+    const live = createHarness({ now: '2026-11-23T10:00:00+01:00' });
+    for (const e of events) await live.apply([e]);
+    const replayed = createHarness({ now: '2026-11-23T10:00:00+01:00' });
+    const file = join(mkdtempSync(join(tmpdir(), 'old-')), 'old.ndjson');
+    writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
+    await replayFile(file, {
+      store: replayed.store,
+      ctxAt: projectionContextFactory(replayed.config, replayed.calendar),
+      now: replayed.clock.now,
+      maxMessageBytes: 65536,
+      dedupeHours: 72,
+    });
+    const a = await report(live, '2023-06-14');
+    expect(a.shifts[0]?.calls).toMatchObject({ offered: 2, answered: 1, abandoned: 1 });
+    expect(await report(replayed, '2023-06-14')).toEqual(a);
+  });
+
+  it('exports the report as CSV with one row per period and scope', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    await h.apply([
+      ev.queued({ callId: 'c1', ts: B('08:00:00') }),
+      ev.answered({ callId: 'c1', agentId: 'a1', ts: B('08:00:10') }),
+    ]);
+    const csv = shiftReportCsv(await report(h, '2026-03-02'));
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toMatch(/^date,period,start,end,scope,offered,answered,/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^2026-03-02,morning,2026-03-02T07:00:00\+01:00,2026-03-02T15:00:00\+01:00,all,1,1,0,0,1,1,0,10,/,
+      ),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^2026-03-02,day,.*,queue:sales,1,1,/));
+    expect(lines).toContainEqual(expect.stringMatching(/^2026-03-02,morning,.*,agent:a1,/));
+  });
+
+  it('keeps summaries at least 400 days', async () => {
+    const store = createMemoryStore({ prefix: 'r:', now: () => clockMs });
+    let clockMs = Date.parse(B('09:00:00'));
+    const h = createHarness({ store, now: B('09:00:00') });
+    await h.apply([ev.queued({ callId: 'c1', ts: B('08:00:00') })]);
+    clockMs = Date.parse(B('16:00:00')) + 399 * 86_400_000;
+    expect((await report(h, '2026-03-02')).day.calls.offered).toBe(1);
+    clockMs += 2 * 86_400_000;
+    expect((await report(h, '2026-03-02')).day.calls.offered).toBe(0);
+  });
+});
