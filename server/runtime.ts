@@ -183,6 +183,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
         lastEventTs: stats.lastEventTs ?? null,
         degradedSince: st.degradedSince === null ? null : new Date(st.degradedSince).toISOString(),
         lastError: st.lastError,
+        consumerLag: Object.values(st.lag).reduce((a, b) => a + b, 0),
         uptimeSeconds: Math.round((clock.now() - started) / 1000),
       };
     },

@@ -135,6 +135,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
             {
               topic: batch.topic,
               partition: batch.partition,
+              highWatermark: batch.highWatermark,
               messages: batch.messages.map((m) => ({
                 offset: m.offset,
                 key: m.key,

@@ -109,7 +109,12 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
                   let resolved: string | null = null;
                   try {
                     await handler(
-                      { topic: n, partition: index, messages },
+                      {
+                        topic: n,
+                        partition: index,
+                        messages,
+                        highWatermark: String(p.base + p.messages.length),
+                      },
                       {
                         heartbeat: async () => {},
                         isActive: () => running,

@@ -18,6 +18,8 @@ export interface MessageBatch {
   topic: string;
   partition: number;
   messages: RawMessage[];
+  /** Offset of the next message the broker will write to this partition, when known (for lag). */
+  highWatermark?: string;
 }
 
 /** Processes a batch; resolves once its effects are durably stored. Throwing means "retry later". */

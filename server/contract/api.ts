@@ -19,6 +19,8 @@ export interface HealthResponse {
   /** Set while the store is failing and ingestion is retrying. */
   degradedSince: string | null;
   lastError: string | null;
+  /** Messages not yet processed on the partitions this instance owns. */
+  consumerLag: number;
   uptimeSeconds: number;
 }
 

@@ -39,6 +39,8 @@ export interface IngestorDeps {
   dedupeHours: number;
   retryInitialMs: number;
   retryMaxMs: number;
+  /** Called after each batch is stored (live views use it to know something changed). */
+  onApplied?: () => void;
 }
 
 /** Live ingestion figures for health and metrics (this process only; totals live in the store). */
@@ -51,6 +53,8 @@ export interface IngestStatus {
   /** Set while the store is failing and batches are being retried. */
   degradedSince: number | null;
   lastError: string | null;
+  /** Messages not yet processed per `topic/partition`, as of each partition's latest batch. */
+  lag: Record<string, number>;
 }
 
 /** Builds the topic name → role map from the configured topic names. */
@@ -68,6 +72,7 @@ export function createIngestor(deps: IngestorDeps) {
     storeFailures: 0,
     degradedSince: null,
     lastError: null,
+    lag: {},
   };
   // Highest offset already dead-lettered per partition, so a retried batch does not republish.
   const deadLetteredUpTo = new Map<string, string>();
@@ -140,6 +145,13 @@ export function createIngestor(deps: IngestorDeps) {
         status.applied += outcome.applied;
         status.duplicates += outcome.duplicates;
         status.deadLettered += outcome.rejected;
+        if (batch.highWatermark !== undefined) {
+          status.lag[`${batch.topic}/${batch.partition}`] = Math.max(
+            0,
+            Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
+          );
+        }
+        deps.onApplied?.();
         if (status.degradedSince !== null) {
           deps.log.info(
             { downForMs: deps.clock.now() - status.degradedSince },
@@ -179,7 +191,7 @@ export function createIngestor(deps: IngestorDeps) {
     }
   }
 
-  return { handleBatch, status: (): IngestStatus => ({ ...status }) };
+  return { handleBatch, status: (): IngestStatus => ({ ...status, lag: { ...status.lag } }) };
 }
 
 function isEventMessage(m: RawMessage, eventId: string): boolean {
