@@ -72,6 +72,11 @@ export const configSchema = z.object({
     closedTicketHours: z.number().positive(),
     summaryDays: z.number().min(400, 'summaries are kept at least 400 days'),
     lowScoreSurveyDays: z.number().positive(),
+    auditDays: z.number().min(180, 'the audit log is kept at least 180 days'),
+  }),
+  auth: z.object({
+    /** Mark the session cookie `Secure` even on plain-HTTP requests (TLS terminated by a proxy). */
+    forceSecureCookie: z.boolean(),
   }),
   ingest: z.object({
     maxMessageBytes: z.number().int().positive(),
