@@ -27,9 +27,13 @@ export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
 export interface Runtime {
   config: Config;
   store: LiveStore;
+  /** The Redis URL the store uses, or null for the in-process store. */
+  redisUrl: string | null;
   keys: Keys;
   calendar: ShiftCalendar;
   source: EventSource;
+  /** Publishes to the broker in use (Kafka, or the in-process bus): dead letters and outbound commands. */
+  publisher: Publisher;
   ingestor: Ingestor;
   health(): Promise<HealthResponse>;
   live(): Promise<LiveSnapshot>;
@@ -42,6 +46,8 @@ export interface RuntimeDeps {
   log: Logger;
   /** Where to look for a local Redis when REDIS_URL is unset (default LOCAL_REDIS_URL). */
   localRedisUrl?: string;
+  /** Called after each batch is stored. */
+  onApplied?: () => void;
 }
 
 async function openStore(
@@ -131,6 +137,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     dedupeHours: config.retention.dedupeHours,
     retryInitialMs: config.ingest.retryInitialMs,
     retryMaxMs: config.ingest.retryMaxMs,
+    ...(deps.onApplied ? { onApplied: deps.onApplied } : {}),
   });
   await source.start(consumed, ingestor.handleBatch);
 
@@ -162,9 +169,11 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   return {
     config,
     store,
+    redisUrl: store.kind === 'redis' ? (config.redis.url ?? deps.localRedisUrl ?? LOCAL_REDIS_URL) : null,
     keys,
     calendar,
     source,
+    publisher,
     ingestor,
     async health() {
       const reachable = await store.ping();

@@ -1,0 +1,179 @@
+/**
+ * The whole floorboard process, composed: ingestion runtime, access control, commands, escalation,
+ * outbox relay, HTTP API, Socket.IO push and the web app, on one port. `npm start` (main.ts) and
+ * the end-to-end tests both start it through `startFloorboard`.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Express, RequestHandler } from 'express';
+import type { Config } from '../config/schema.ts';
+import { createAccess, type Access, type DemoCredentials } from './auth/index.ts';
+import type { Clock } from './clock.ts';
+import { createEscalation, type EscalationAlert } from './commands/escalation.ts';
+import { createOutboxRelay } from './commands/outbox.ts';
+import { createReassign } from './commands/reassign.ts';
+import { projectionContextFactory } from './domain/context.ts';
+import { createApp } from './http/app.ts';
+import type { RouteSpec } from './http/guard.ts';
+import { createMetrics } from './http/metrics.ts';
+import { reportRoutes } from './http/routes/reports.ts';
+import { settingsRoutes } from './http/routes/settings.ts';
+import { statusRoutes } from './http/routes/status.ts';
+import { ticketRoutes } from './http/routes/tickets.ts';
+import type { Logger } from './log.ts';
+import { startRuntime, type Runtime } from './runtime.ts';
+import { startRealtime, type Realtime } from './realtime/wiring.ts';
+
+export const WEB_HANDLER = fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
+
+export interface FloorboardDeps {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  /** Where to look for a local Redis when REDIS_URL is unset (tests point it at nothing). */
+  localRedisUrl?: string;
+  /** Serve the built web app when web/build exists (default true). */
+  serveWeb?: boolean;
+}
+
+export interface Floorboard {
+  server: Server;
+  app: Express;
+  port: number;
+  url: string;
+  runtime: Runtime;
+  access: Access;
+  realtime: Realtime;
+  /** Every guarded API route, as declared (for the access-control test). */
+  routes: RouteSpec[];
+  demo: DemoCredentials | null;
+  stop(): Promise<void>;
+}
+
+async function webHandler(log: Logger): Promise<RequestHandler | null> {
+  if (!existsSync(WEB_HANDLER)) {
+    log.warn({ path: WEB_HANDLER }, 'web app not built (npm run build): serving the API only');
+    return null;
+  }
+  const mod = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: RequestHandler };
+  return mod.handler;
+}
+
+/** Starts everything and listens on `config.port` (0 = any free port). */
+export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard> {
+  const { config, clock, log } = deps;
+  let realtime: Realtime | null = null;
+  const runtime = await startRuntime({
+    config,
+    clock,
+    log,
+    ...(deps.localRedisUrl ? { localRedisUrl: deps.localRedisUrl } : {}),
+    onApplied: () => realtime?.markDirty(),
+  });
+  const access = createAccess({
+    store: runtime.store,
+    clock,
+    log,
+    config,
+    embedded: runtime.source.kind === 'in-process',
+  });
+  const ctxAt = projectionContextFactory(config, runtime.calendar);
+  const commandsTopic = config.kafka.topics.commands;
+  const reassign = createReassign({
+    store: runtime.store,
+    clock,
+    ctxAt,
+    audit: access.audit,
+    commandsTopic,
+    dedupeHours: config.retention.dedupeHours,
+    onChanged: () => realtime?.markDirty(),
+  });
+  const escalation = createEscalation({
+    store: runtime.store,
+    clock,
+    ctxAt,
+    audit: access.audit,
+    commandsTopic,
+    log,
+    intervalMs: config.escalation.sweepMs,
+    onAlert: (alert: EscalationAlert) => {
+      realtime?.pushAlert(alert);
+      realtime?.markDirty();
+    },
+  });
+  const outbox = createOutboxRelay({ store: runtime.store, publisher: runtime.publisher, clock, log });
+  const metrics = createMetrics({
+    ingest: runtime.ingestor.status,
+    sockets: () => realtime?.stats().sockets ?? 0,
+  });
+
+  const routes: RouteSpec[] = [];
+  const web = deps.serveWeb === false ? null : await webHandler(log);
+  const metricsRoute: RequestHandler = (req, res, next) => {
+    if (req.method === 'GET' && req.path === '/metrics') void metrics.handler(req, res, next);
+    else next();
+  };
+  const app = createApp({
+    log,
+    before: access.before,
+    api: [
+      statusRoutes({ health: runtime.health, live: runtime.live }, routes),
+      ticketRoutes(
+        { store: runtime.store, keys: runtime.keys, sla: config.sla, reassign, escalation },
+        routes,
+      ),
+      reportRoutes(
+        { store: runtime.store, keys: runtime.keys, calendar: runtime.calendar, now: clock.now },
+        routes,
+      ),
+      settingsRoutes({ config }, routes),
+      ...access.routers(routes),
+    ],
+    after: [metricsRoute, ...(web ? [web] : [])],
+  });
+  const server = createServer(app);
+  realtime = await startRealtime({
+    server,
+    config,
+    clock,
+    log,
+    readLive: runtime.live,
+    redisUrl: runtime.redisUrl,
+    authenticate: access.authenticateHandshake,
+    commands: { reassign, acknowledge: escalation.acknowledge },
+    pushLatency: metrics.pushLatency,
+  });
+  escalation.start();
+  outbox.start();
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  log.info(
+    { port, store: runtime.store.kind, source: runtime.source.kind },
+    `floorboard listening on ${url}`,
+  );
+  const demo = await access.ensureDemoCredentials();
+  let stopped = false;
+  return {
+    server,
+    app,
+    port,
+    url,
+    runtime,
+    access,
+    realtime,
+    routes,
+    demo,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      escalation.stop();
+      await realtime?.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await outbox.stop();
+      await runtime.stop();
+    },
+  };
+}
