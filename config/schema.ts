@@ -34,6 +34,15 @@ export const slaPolicy = z.object({
 });
 export type SlaPolicy = z.infer<typeof slaPolicy>;
 
+const levels = z.object({ amber: z.number().optional(), red: z.number().optional(), critical: z.number().optional() });
+const thresholdMetrics = {
+  serviceLevel: levels.optional(),
+  abandonRate: levels.optional(),
+  longestWaitSeconds: levels.optional(),
+  waiting: levels.optional(),
+  asaSeconds: levels.optional(),
+};
+
 export const configSchema = z.object({
   port: z.number().int().min(0).max(65535),
   timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'not an IANA time zone name'),
@@ -66,6 +75,22 @@ export const configSchema = z.object({
   }),
   sla: slaPolicy,
   teams: z.object({ consultation: z.string(), technical: z.string(), complaint: z.string() }),
+  /** Wallboard colours: up to three limits per metric, with per-queue overrides (server/contract/ui.ts). */
+  thresholds: z.object({
+    ...thresholdMetrics,
+    satisfaction: levels.optional(),
+    overdueTickets: levels.optional(),
+    breakSeconds: levels.optional(),
+    wrapUpSeconds: levels.optional(),
+    perQueue: z.record(z.string(), z.object(thresholdMetrics)).optional(),
+  }),
+  escalation: z.object({ sweepMs: z.number().int().min(100) }),
+  /** Queue name → owning team: which queues a team-scoped view or principal sees. */
+  queueTeams: z.record(z.string(), z.string()),
+  realtime: z.object({
+    /** Live push coalescing: one flush of deltas per this many ms. */
+    flushMs: z.number().int().min(100).max(250),
+  }),
   retention: z.object({
     dedupeHours: z.number().positive(),
     finishedCallHours: z.number().positive(),

@@ -3,4 +3,5 @@ export * from './events.ts';
 export * from './api.ts';
 export * from './auth.ts';
 export * from './commands.ts';
+export * from './realtime.ts';
 export * from './summary.ts';
