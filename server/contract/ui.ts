@@ -27,7 +27,8 @@ export type ThresholdMetric =
   | 'wrapUpSeconds';
 
 /** The metrics that may be set per queue. */
-export type QueueThresholdMetric = 'serviceLevel' | 'abandonRate' | 'longestWaitSeconds' | 'waiting' | 'asaSeconds';
+export type QueueThresholdMetric =
+  'serviceLevel' | 'abandonRate' | 'longestWaitSeconds' | 'waiting' | 'asaSeconds';
 
 /**
  * Up to three limits for one metric. For a "higher is better" metric a value below `amber` is amber,

@@ -1,0 +1,116 @@
+/**
+ * The live floor as the browser knows it: the latest snapshot, when it arrived, the offset between the
+ * server's clock and ours (so waits tick locally from `serverTime`), and a bounded history of rolling
+ * satisfaction for the sparklines.
+ */
+import type { LiveSnapshot } from '$contract/api';
+import type { FeedSource, FeedStatus } from './feed';
+
+/** Updates older than this make the data stale. */
+export const STALE_AFTER_MS = 5000;
+
+export type SatDimension = 'speed' | 'resolution' | 'professionalism' | 'recommend';
+export const SAT_DIMENSIONS: readonly SatDimension[] = [
+  'speed',
+  'resolution',
+  'professionalism',
+  'recommend',
+];
+
+/** One point of the satisfaction trend (server time). */
+export interface SatPoint {
+  at: number;
+  mean: Record<SatDimension, number | null>;
+  overall: number | null;
+}
+
+export interface LiveStateOptions {
+  /** Most trend points kept (default 720: an hour at one per 5 s). */
+  historyLimit?: number;
+  /** Least time between trend points (default 5 s). */
+  historyEveryMs?: number;
+  /** Local clock (tests). */
+  now?: () => number;
+}
+
+export class LiveState {
+  #snapshot = $state<LiveSnapshot | null>(null);
+  #status = $state<FeedStatus>('connecting');
+  #detail = $state<string | null>(null);
+  /** Local time the last update arrived, 0 before the first. */
+  #receivedAt = $state(0);
+  /** serverTime − local time at the last update. */
+  #offset = $state(0);
+  #history = $state<SatPoint[]>([]);
+  #source: FeedSource;
+  #limit: number;
+  #every: number;
+  #now: () => number;
+
+  constructor(source: FeedSource, opts: LiveStateOptions = {}) {
+    this.#source = source;
+    this.#limit = opts.historyLimit ?? 720;
+    this.#every = opts.historyEveryMs ?? 5000;
+    this.#now = opts.now ?? (() => Date.now());
+  }
+
+  /** The latest snapshot, null until the first arrives. */
+  get snapshot(): LiveSnapshot | null {
+    return this.#snapshot;
+  }
+
+  get status(): FeedStatus {
+    return this.#status;
+  }
+
+  /** Why the feed is not live (last error), if known. */
+  get detail(): string | null {
+    return this.#detail;
+  }
+
+  /** Server time of the last update (epoch ms), null before the first. */
+  get lastUpdateAt(): number | null {
+    return this.#receivedAt === 0 ? null : this.#receivedAt + this.#offset;
+  }
+
+  /** Rolling satisfaction samples, oldest first (bounded). */
+  get history(): readonly SatPoint[] {
+    return this.#history;
+  }
+
+  /** The server's clock now, given the local time `localNow`. */
+  serverNow(localNow: number): number {
+    return localNow + this.#offset;
+  }
+
+  /** Whether no update has arrived for more than STALE_AFTER_MS (false before the first). */
+  stale(localNow: number): boolean {
+    return this.#receivedAt !== 0 && localNow - this.#receivedAt > STALE_AFTER_MS;
+  }
+
+  /** Applies a snapshot (the feed calls this; tests may too). */
+  apply(s: LiveSnapshot): void {
+    const local = this.#now();
+    this.#offset = s.serverTime - local;
+    this.#receivedAt = local;
+    this.#snapshot = s;
+    const last = this.#history.at(-1);
+    if (last === undefined || s.serverTime - last.at >= this.#every) {
+      const r = s.satisfaction.rolling60m;
+      const point: SatPoint = { at: s.serverTime, mean: { ...r.mean }, overall: r.overall };
+      const next = [...this.#history, point];
+      this.#history = next.length > this.#limit ? next.slice(next.length - this.#limit) : next;
+    }
+  }
+
+  /** Connects the feed; returns the unsubscribe. */
+  listen(): () => void {
+    return this.#source.start({
+      update: (s) => this.apply(s),
+      status: (status, detail) => {
+        this.#status = status;
+        this.#detail = status === 'live' ? null : (detail ?? null);
+      },
+    });
+  }
+}
