@@ -34,7 +34,11 @@ export const slaPolicy = z.object({
 });
 export type SlaPolicy = z.infer<typeof slaPolicy>;
 
-const levels = z.object({ amber: z.number().optional(), red: z.number().optional(), critical: z.number().optional() });
+const levels = z.object({
+  amber: z.number().optional(),
+  red: z.number().optional(),
+  critical: z.number().optional(),
+});
 const thresholdMetrics = {
   serviceLevel: levels.optional(),
   abandonRate: levels.optional(),

@@ -86,6 +86,8 @@ describe('concurrent reassignment', () => {
     });
     // Nothing else arrives: give the relays time to publish a duplicate, then read again.
     await new Promise((r) => setTimeout(r, 1500));
-    await expect(readTopic(config, config.kafka.topics.commands, 2, 12_000)).rejects.toThrow(/read 1\/2 messages/);
+    await expect(readTopic(config, config.kafka.topics.commands, 2, 12_000)).rejects.toThrow(
+      /read 1\/2 messages/,
+    );
   });
 });
