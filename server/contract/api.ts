@@ -1,4 +1,5 @@
 /** REST payloads shared by the server and its clients. */
+import type { CallSummary } from './summary.ts';
 
 /** `GET /api/v1/health`. */
 export interface HealthResponse {
@@ -36,17 +37,7 @@ export interface LiveQueue {
   /** When the longest-waiting call was queued, or null when none waits. */
   oldestQueuedAt: number | null;
   /** This shift, by the documented metric definitions. */
-  shift: {
-    offered: number;
-    answered: number;
-    abandoned: number;
-    shortAbandoned: number;
-    answeredWithinThreshold: number;
-    serviceLevel: number | null;
-    abandonRate: number | null;
-    asaSeconds: number | null;
-    ahtSeconds: number | null;
-  };
+  shift: CallSummary;
 }
 
 /** One agent on the live floor. */

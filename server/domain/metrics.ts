@@ -3,6 +3,7 @@
  * a ratio with a zero denominator is null, never 0 or NaN. README "Metric definitions" mirrors this.
  */
 import { SURVEY_DIMENSIONS, type SurveyDimension } from '../contract/events.ts';
+import type { CallSummary } from '../contract/summary.ts';
 
 /** Counter hash as stored (string values); missing fields are 0. */
 export type Counters = Record<string, string | number | undefined>;
@@ -19,22 +20,8 @@ export function ratio(a: number, b: number): number | null {
   return b === 0 ? null : a / b;
 }
 
-/** Call metrics of one queue (or all queues) over one period. */
-export interface CallMetrics {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  answeredWithinThreshold: number;
-  /** answeredWithinThreshold / (answered + abandoned − shortAbandoned) */
-  serviceLevel: number | null;
-  /** (abandoned − shortAbandoned) / (offered − shortAbandoned) */
-  abandonRate: number | null;
-  /** mean wait of answered calls, seconds */
-  asaSeconds: number | null;
-  /** mean of talk + wrap-up over answered calls that have ended, seconds */
-  ahtSeconds: number | null;
-}
+/** Call metrics of one queue (or all queues) over one period (the contract's CallSummary). */
+export type CallMetrics = CallSummary;
 
 /** Computes the call metrics from a counter hash. */
 export function callMetrics(c: Counters): CallMetrics {
