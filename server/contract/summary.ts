@@ -93,6 +93,14 @@ export interface ShiftsResponse {
   timezone: string;
   day: Summary & { start: string; end: string };
   shifts: ShiftSummary[];
+  /** The centre's calls and satisfaction per local clock hour of `date` (23–25 hours), for charts. */
+  hourly: Array<{
+    hour: string;
+    start: string;
+    end: string;
+    calls: CallSummary;
+    satisfaction: SatisfactionSummary;
+  }>;
   /** Complaint categories by tickets created in the 7 days ending on `date`, most frequent first. */
   topComplaintCategories7d: Array<{ category: string; count: number }>;
 }

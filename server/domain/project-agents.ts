@@ -60,8 +60,9 @@ function accountInterval(fx: Effects, agent: AgentRecord, until: number, ctx: Pr
     const groups = ['calls', group];
     if (agent.lastCall) groups.push(`queue:${agent.lastCall.queue}`);
     for (const g of groups) {
-      fx.add(periods, g, 'wrapMs', wrap);
-      fx.add(periods, g, 'wrapCount');
+      const at = g === 'calls' ? [...periods, ctx.calendar.hourAt(agent.since)] : periods;
+      fx.add(at, g, 'wrapMs', wrap);
+      fx.add(at, g, 'wrapCount');
     }
     agent.lastCall = null;
   }

@@ -82,9 +82,11 @@ export function applyCallEvent(ws: WorkingSet, fx: Effects, e: CallEvent, ctx: P
 function settleCall(call: CallRecord, fx: Effects, ctx: ProjectionContext): void {
   if (call.queuedAt === null) return;
   const periods = periodsAt(ctx, call.queuedAt);
-  const groups = ['calls', `queue:${call.queue}`];
+  // The centre's totals are also kept per clock hour, for the hourly charts of the shift report.
+  const withHour = [...periods, ctx.calendar.hourAt(call.queuedAt)];
   const addAll = (field: string, by = 1, agentId?: string | null) => {
-    for (const g of groups) fx.add(periods, g, field, by);
+    fx.add(withHour, 'calls', field, by);
+    fx.add(periods, `queue:${call.queue}`, field, by);
     if (agentId) fx.add(periods, `agent:${agentId}`, field, by);
   };
   const sl = ctx.serviceLevelFor(call.queue);

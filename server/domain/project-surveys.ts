@@ -33,9 +33,10 @@ export function applySurvey(fx: Effects, e: SurveySubmitted, ctx: ProjectionCont
   const groups = ['sat', ...(e.agentId ? [`agent:${e.agentId}`] : [])];
   for (const g of groups) {
     const prefix = g === 'sat' ? '' : 'sat:';
-    fx.add(periods, g, `${prefix}count`);
-    for (const d of SURVEY_DIMENSIONS) fx.add(periods, g, `${prefix}sum:${d}`, e.scores[d]);
-    if (low) fx.add(periods, g, `${prefix}low`);
+    const at = g === 'sat' ? [...periods, ctx.calendar.hourAt(ts)] : periods; // hourly for the report charts
+    fx.add(at, g, `${prefix}count`);
+    for (const d of SURVEY_DIMENSIONS) fx.add(at, g, `${prefix}sum:${d}`, e.scores[d]);
+    if (low) fx.add(at, g, `${prefix}low`);
   }
   const minute = Math.floor(ts / MINUTE) * MINUTE;
   // Only surveys inside the rolling window (plus a minute of slack) touch it; older ones would be dead keys.

@@ -7,13 +7,13 @@
  * the first instant after the gap (02:30 on a spring-forward night becomes 03:00); a wall time that
  * occurs twice (fall back) takes luxon's choice, the later occurrence.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, IANAZone, type Zone } from 'luxon';
 import type { ShiftDefinition } from '../../config/schema.ts';
 
 /** A shift or a calendar day: the half-open interval [start, end) in epoch ms. */
 export interface Period {
   id: string;
-  kind: 'shift' | 'day';
+  kind: 'shift' | 'day' | 'hour';
   name: string;
   /** YYYY-MM-DD (local) that the period starts on. */
   date: string;
@@ -38,6 +38,11 @@ export interface ShiftCalendar {
   split(fromMs: number, toMs: number): Array<{ period: Period; ms: number }>;
   /** The day containing `ms`, then the shift containing it if there is one. */
   periodsAt(ms: number): Period[];
+  /** The local clock hour containing `ms` (id `YYYY-MM-DDTHH`, kind 'hour'; DST-safe: the repeated
+   * hour of a fall-back night is two periods, `…T02` and `…T02+1`). */
+  hourAt(ms: number): Period;
+  /** The local clock hours of `date`, in order (23, 24 or 25 of them). */
+  hoursOfDate(date: string): Period[];
   /** The local date (YYYY-MM-DD) of `ms`. */
   isoDate(ms: number): string;
   /** `ms` as ISO-8601 with the centre's offset, e.g. 2026-03-01T07:00:00+01:00. */
@@ -191,6 +196,20 @@ export function createShiftCalendar(timezone: string, shifts: ShiftDefinition[])
       const shift = shiftAt(ms);
       return shift ? [dayAt(ms), shift] : [dayAt(ms)];
     },
+    hourAt(ms) {
+      checkMs(ms);
+      return hourPeriod(ms, zone);
+    },
+    hoursOfDate(date) {
+      const day = dayAt(DateTime.fromISO(parseIsoDate(date), { zone }).toMillis());
+      const out: Period[] = [];
+      for (let t = day.start; t < day.end;) {
+        const h = hourPeriod(t, zone);
+        out.push(h);
+        t = h.end;
+      }
+      return out;
+    },
     isoDate,
     toIso: (ms) => {
       checkMs(ms);
@@ -199,6 +218,21 @@ export function createShiftCalendar(timezone: string, shifts: ShiftDefinition[])
       return iso;
     },
   };
+}
+
+/** The clock hour of `ms` in `zone`: from the last instant the local time was HH:00 to the next hour. */
+function hourPeriod(ms: number, zone: Zone): Period {
+  const local = DateTime.fromMillis(ms, { zone });
+  // Hours start at a whole UTC-offset-aligned instant; offsets here are whole or half hours, so use minutes.
+  const start = ms - (local.minute * MINUTE + local.second * 1000 + local.millisecond);
+  const end = start + HOUR;
+  const date = local.toISODate() ?? '';
+  const hh = String(local.hour).padStart(2, '0');
+  // The repeated hour of a fall-back night: the second pass gets its own id.
+  const earlier = DateTime.fromMillis(start - HOUR, { zone });
+  const repeat = earlier.hour === local.hour && earlier.toISODate() === date;
+  const id = `${date}T${hh}${repeat ? '+1' : ''}`;
+  return Object.freeze({ id, kind: 'hour' as const, name: `${hh}:00`, date, start, end });
 }
 
 function parseShifts(shifts: ShiftDefinition[]): ParsedShift[] {

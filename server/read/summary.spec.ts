@@ -102,6 +102,21 @@ describe('shift summaries', () => {
     expect(a1?.occupancy).toBeCloseTo(360 / (360 + 28_440), 10);
     expect(r.day.calls.offered).toBe(6);
     expect(r.shifts[1]?.calls.offered).toBe(0);
+    // Per clock hour: c6 was queued at 07:59:59, the others between 08:00 and 08:04.
+    expect(r.hourly).toHaveLength(24);
+    expect(r.hourly[7]).toMatchObject({
+      hour: '07:00',
+      start: '2026-03-02T07:00:00+01:00',
+      calls: { offered: 1, answered: 1, asaSeconds: 0 },
+    });
+    expect(r.hourly[8]?.calls).toMatchObject({
+      offered: 5,
+      answered: 3,
+      abandoned: 2,
+      serviceLevel: 2 / 4,
+      ahtSeconds: 255,
+    });
+    expect(r.hourly.reduce((n, h) => n + h.calls.offered, 0)).toBe(6);
   });
 
   it('counts satisfaction per dimension, overall and the share of low scores', async () => {
@@ -226,6 +241,12 @@ describe('shift summaries', () => {
     expect(night).toMatchObject({ start: '2026-10-31T23:00:00-04:00', end: '2026-11-01T07:00:00-05:00' });
     expect(night?.calls.offered).toBe(2);
     expect(night?.agents[0]?.stateSeconds.available).toBe(9 * 3600);
+    const nov1 = await report(h, '2026-11-01');
+    expect(nov1.hourly).toHaveLength(25);
+    expect(nov1.hourly.slice(1, 3).map((x) => [x.start, x.calls.offered])).toEqual([
+      ['2026-11-01T01:00:00-04:00', 1],
+      ['2026-11-01T01:00:00-05:00', 1],
+    ]);
     expect((await report(h, '2026-11-01')).day.agents[0]?.stateSeconds.available).toBe(25 * 3600);
   });
 

@@ -135,9 +135,22 @@ export async function shiftReport(deps: SummaryDeps, date: string, now: number):
       categories.set(cat, (categories.get(cat) ?? 0) + n);
     }
   }
+  const hours = calendar.hoursOfDate(date);
+  const hourly = await deps.store.hgetall(
+    hours.flatMap((h) =>
+      ['calls', 'sat'].map((group) => deps.keys.counter({ name: 'agg', period: h.id, group })),
+    ),
+  );
   return {
     date,
     timezone: calendar.timezone,
+    hourly: hours.map((h, i) => ({
+      hour: h.name,
+      start: calendar.toIso(h.start),
+      end: calendar.toIso(h.end),
+      calls: callMetrics(hourly[2 * i] ?? {}),
+      satisfaction: satisfactionMetrics(hourly[2 * i + 1] ?? {}),
+    })),
     day: { ...(daySummary as Summary), start: calendar.toIso(day.start), end: calendar.toIso(day.end) },
     shifts: shifts.map((s, i) => ({
       name: s.name,
