@@ -25,6 +25,7 @@ import { ticketRoutes } from './http/routes/tickets.ts';
 import type { Logger } from './log.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { startRealtime, type Realtime } from './realtime/wiring.ts';
+import { createSettings, type Settings } from './settings/settings.ts';
 
 export const WEB_HANDLER = fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
 
@@ -65,7 +66,10 @@ async function webHandler(log: Logger): Promise<RequestHandler | null> {
 export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard> {
   const { config, clock, log } = deps;
   let realtime: Realtime | null = null;
+  let settings: Settings | null = null;
+  const policy = () => settings?.current() ?? config;
   const runtime = await startRuntime({
+    policy,
     config,
     clock,
     log,
@@ -79,7 +83,9 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     config,
     embedded: runtime.source.kind === 'in-process',
   });
-  const ctxAt = projectionContextFactory(config, runtime.calendar);
+  settings = createSettings({ store: runtime.store, config, audit: access.audit, log });
+  await settings.start();
+  const ctxAt = projectionContextFactory(config, runtime.calendar, policy);
   const commandsTopic = config.kafka.topics.commands;
   const reassign = createReassign({
     store: runtime.store,
@@ -121,14 +127,14 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     api: [
       statusRoutes({ health: runtime.health, live: runtime.live }, routes),
       ticketRoutes(
-        { store: runtime.store, keys: runtime.keys, sla: config.sla, reassign, escalation },
+        { store: runtime.store, keys: runtime.keys, sla: () => policy().sla, reassign, escalation },
         routes,
       ),
       reportRoutes(
         { store: runtime.store, keys: runtime.keys, calendar: runtime.calendar, now: clock.now },
         routes,
       ),
-      settingsRoutes({ config }, routes),
+      settingsRoutes({ settings }, routes),
       ...access.routers(routes),
     ],
     after: [metricsRoute, ...(web ? [web] : [])],
@@ -170,6 +176,7 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
       if (stopped) return;
       stopped = true;
       escalation.stop();
+      settings?.stop();
       await realtime?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await outbox.stop();

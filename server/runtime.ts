@@ -48,6 +48,8 @@ export interface RuntimeDeps {
   localRedisUrl?: string;
   /** Called after each batch is stored. */
   onApplied?: () => void;
+  /** The SLA policy and team mapping in force (admins may change them); default: the config's. */
+  policy?: () => Pick<Config, 'sla' | 'teams'>;
 }
 
 async function openStore(
@@ -128,7 +130,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     store,
     clock,
     log,
-    ctxAt: projectionContextFactory(config, calendar),
+    ctxAt: projectionContextFactory(config, calendar, deps.policy),
     deadLetters: publisher,
     deadLetterTopic: topics.deadletter,
     topicRoles: topicRolesOf(topics),
@@ -164,7 +166,8 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     );
   }
   const started = clock.now();
-  const liveDeps = { store, keys, calendar, atRiskMinutes: config.sla.atRiskMinutes };
+  const liveDeps = { store, keys, calendar };
+  const atRiskMinutes = () => (deps.policy?.() ?? config).sla.atRiskMinutes;
 
   return {
     config,
@@ -196,7 +199,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
         uptimeSeconds: Math.round((clock.now() - started) / 1000),
       };
     },
-    live: () => readLive(liveDeps, clock.now()),
+    live: () => readLive({ ...liveDeps, atRiskMinutes: atRiskMinutes() }, clock.now()),
     async stop() {
       await simulator?.stop();
       await source.stop();

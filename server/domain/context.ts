@@ -9,17 +9,22 @@ export function serviceLevelFor(config: Pick<Config, 'serviceLevel'>, queue: str
   return { thresholdSeconds, shortAbandonSeconds, ...perQueue[queue] };
 }
 
-/** A factory for projection contexts at a given processing time. */
+/** A factory for projection contexts at a given processing time; `policy` gives the SLA policy and
+ * team mapping in force (admins may change them at run time). */
 export function projectionContextFactory(
   config: Config,
   calendar: ShiftCalendar,
+  policy: () => Pick<Config, 'sla' | 'teams'> = () => config,
 ): (now: number) => ProjectionContext {
-  return (now) => ({
-    calendar,
-    sla: config.sla,
-    serviceLevelFor: (queue) => serviceLevelFor(config, queue),
-    teams: config.teams,
-    retention: config.retention,
-    now,
-  });
+  return (now) => {
+    const { sla, teams } = policy();
+    return {
+      calendar,
+      sla,
+      serviceLevelFor: (queue) => serviceLevelFor(config, queue),
+      teams,
+      retention: config.retention,
+      now,
+    };
+  };
 }

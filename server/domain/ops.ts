@@ -18,7 +18,9 @@ export type RecordKind =
   // outbound commands awaiting publication (transactional outbox)
   | 'outbox'
   // acknowledgement of an escalation alert, id = `${ticketId}:${deadlineKind}`
-  | 'ack';
+  | 'ack'
+  // settings changed by an admin at run time (overrides of config), id = 'overrides'
+  | 'setting';
 
 /** Sorted sets: member → score. */
 export type IndexRef =

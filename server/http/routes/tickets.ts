@@ -17,7 +17,8 @@ import { routeDeclarer, type RouteSpec } from '../guard.ts';
 export interface TicketRoutesDeps {
   store: StoreReader;
   keys: Keys;
-  sla: SlaPolicy;
+  /** The SLA policy in force. */
+  sla: () => SlaPolicy;
   reassign: Reassign;
   escalation: Escalation;
 }
@@ -81,7 +82,7 @@ export function ticketRoutes(deps: TicketRoutesDeps, specs: RouteSpec[]): Router
       lastUpdateAt: t.lastUpdateAt,
       progress: t.progress,
       escalated: t.escalated,
-      deadlines: deadlinesOf(t, deps.sla),
+      deadlines: deadlinesOf(t, deps.sla()),
     });
   });
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { at, ev } from '../../test/support/events.ts';
+import { createHarness } from '../../test/support/harness.ts';
+import { createAuditLog } from '../audit/audit.ts';
+import type { Principal } from '../contract/auth.ts';
+import type { TicketRecord } from '../domain/records.ts';
+import { deadlinesOf } from '../domain/sla.ts';
+import { createSettings } from './settings.ts';
+
+const admin: Principal = { kind: 'user', name: 'ada', role: 'admin', teams: [] };
+const quiet = { warn: () => undefined };
+
+function setup() {
+  const h = createHarness({ now: at(0) });
+  const audit = createAuditLog({ store: h.store, clock: h.clock });
+  const settings = createSettings({ store: h.store, config: h.config, audit, log: quiet });
+  return { h, audit, settings };
+}
+
+describe('run-time settings', () => {
+  it('starts from the config file and applies an admin change at once, audited with before and after', async () => {
+    const { h, audit, settings } = setup();
+    await settings.start();
+    expect(settings.current().sla.acceptMinutes.vip).toBe(15);
+    const sla = { ...h.config.sla, acceptMinutes: { vip: 5, key: 20, normal: 30 } };
+    const after = await settings.update(admin, { sla });
+    expect(after.sla.acceptMinutes).toEqual({ vip: 5, key: 20, normal: 30 });
+    expect(settings.current().thresholds).toEqual(h.config.thresholds);
+    const [entry] = await audit.query({ action: 'config.change' });
+    expect(entry).toMatchObject({ actor: 'ada', role: 'admin', action: 'config.change', target: 'sla' });
+    expect(JSON.stringify(entry?.details)).toContain('"before"');
+    settings.stop();
+  });
+
+  it('refuses an invalid change with a 400 and keeps the settings', async () => {
+    const { settings } = setup();
+    await settings.start();
+    await expect(settings.update(admin, { sla: { acceptMinutes: { vip: -1 } } })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^invalid settings: sla\./),
+    });
+    await expect(settings.update(admin, { port: 1 })).rejects.toMatchObject({ status: 400 });
+    expect(settings.current().sla.acceptMinutes.vip).toBe(15);
+    settings.stop();
+  });
+
+  it('reaches another instance on its next refresh', async () => {
+    const { h, audit, settings } = setup();
+    const other = createSettings({ store: h.store, config: h.config, audit, log: quiet });
+    await settings.update(admin, { teams: { ...h.config.teams, complaint: 'quality' } });
+    expect(other.current().teams.complaint).toBe('supervisors');
+    await other.refresh();
+    expect(other.current().teams.complaint).toBe('quality');
+  });
+
+  it('drives new tickets through the policy in force', async () => {
+    const { h, settings } = setup();
+    const { projectionContextFactory } = await import('../domain/context.ts');
+    const ctxAt = projectionContextFactory(h.config, h.calendar, settings.current);
+    await settings.update(admin, {
+      sla: { ...h.config.sla, acceptMinutes: { vip: 5, key: 30, normal: 30 } },
+      teams: { ...h.config.teams, complaint: 'quality' },
+    });
+    const ctx = ctxAt(h.clock.now());
+    expect(ctx.teams.complaint).toBe('quality');
+    await h.apply([ev.ticket({ ticketId: 't1', tier: 'vip', kind: 'complaint', ts: at(0) })]);
+    const [t] = (await h.store.getRecords('ticket', ['t1'])) as TicketRecord[];
+    expect(t && deadlinesOf(t, ctx.sla).accept).toBe(Date.parse(at(5)));
+  });
+});
