@@ -2,7 +2,14 @@
  * kafkajs behind floorboard's broker interface (streams/types.ts). kafkajs 2.2.4 is in maintenance
  * mode; nothing outside this file imports it, so it can be swapped for another client.
  */
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Admin,
+  type Consumer,
+  type KafkaConfig,
+  type LogEntry,
+} from 'kafkajs';
 import type { BatchHandler, EventSource, OutboundMessage, Publisher } from './types.ts';
 
 /** Minimal structured logger (pino satisfies it). */
@@ -82,6 +89,23 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
   let joined = false;
   let lastFetchAt = 0;
   let stopping = false;
+  let admin: Admin | null = null;
+
+  const lowWatermarks = new Map<string, { at: number; low: Map<number, string> }>();
+
+  /** The low watermark of a partition (the earliest retained offset), cached for 30 s per topic. */
+  async function earliestOffset(topic: string, partition: number): Promise<string> {
+    const cached = lowWatermarks.get(topic);
+    if (cached && Date.now() - cached.at < 30_000) return cached.low.get(partition) ?? '0';
+    if (!admin) {
+      admin = kafka.admin();
+      await admin.connect();
+    }
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const low = new Map(offsets.map((o) => [o.partition, o.low]));
+    lowWatermarks.set(topic, { at: Date.now(), low });
+    return low.get(partition) ?? '0';
+  }
 
   return {
     kind: 'kafka',
@@ -130,6 +154,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          let sought = false;
           if (batch.messages.length === 0) return;
           await handler(
             {
@@ -145,8 +170,13 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
             },
             {
               heartbeat,
-              isActive: () => isRunning() && !isStale() && !stopping,
+              isActive: () => isRunning() && !isStale() && !stopping && !sought,
               resolveOffset,
+              earliestOffset: () => earliestOffset(batch.topic, batch.partition),
+              seek: (offset) => {
+                sought = true;
+                c.seek({ topic: batch.topic, partition: batch.partition, offset });
+              },
             },
           );
         },
@@ -156,6 +186,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       stopping = true;
       joined = false;
       await consumer?.disconnect();
+      await admin?.disconnect();
     },
   };
 }

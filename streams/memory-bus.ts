@@ -107,6 +107,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
                   p.busy = true;
                   const messages = p.messages.slice(from, from + maxBatch);
                   let resolved: string | null = null;
+                  let sought: string | null = null;
                   try {
                     await handler(
                       {
@@ -119,6 +120,8 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
                         heartbeat: async () => {},
                         isActive: () => running,
                         resolveOffset: (o) => void (resolved = o),
+                        earliestOffset: async () => String(p.base),
+                        seek: (o) => void (sought = o),
                       },
                     );
                   } catch {
@@ -126,7 +129,8 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
                   } finally {
                     p.busy = false;
                   }
-                  if (resolved !== null) {
+                  if (sought !== null) p.committed = Math.max(p.base, Number(sought));
+                  else if (resolved !== null) {
                     p.committed = Number(resolved) + 1;
                     const drop = p.committed - p.base - retain;
                     if (drop > 0) {

@@ -32,6 +32,10 @@ export interface BatchControl {
   isActive(): boolean;
   /** Marks messages up to and including `offset` as processed (committed to the broker lazily). */
   resolveOffset(offset: string): void;
+  /** The earliest offset the broker still retains for this partition. */
+  earliestOffset(): Promise<string>;
+  /** Continues this partition from `offset` after the current batch (the handler returns at once). */
+  seek(offset: string): void;
 }
 
 /** A message to publish. */

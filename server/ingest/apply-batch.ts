@@ -24,6 +24,12 @@ export interface BatchInput {
   topic: string;
   partition: number;
   items: readonly BatchItem[];
+  /**
+   * The partition's earliest retained offset, when known. If the store has no offset for the
+   * partition but the batch starts after this, the store lost its state (e.g. Redis restarted
+   * empty): nothing is applied and the outcome asks to rewind there, so the state is rebuilt.
+   */
+  earliest?: string | null;
 }
 
 export interface BatchOutcome {
@@ -32,6 +38,8 @@ export interface BatchOutcome {
   rejected: number;
   /** Messages at or below the stored offset: already applied before a restart. */
   alreadyApplied: number;
+  /** Set when the partition must be re-read from this offset to rebuild lost state. */
+  rewindTo?: string;
 }
 
 /** Thrown when projecting an event fails: not retriable, the event must be dead-lettered. */
@@ -68,6 +76,17 @@ export async function applyBatch(
     let committed = false;
     try {
       const stored = await tx.getOffset(input.namespace, input.topic, input.partition);
+      const first = input.items[0];
+      if (
+        stored === null &&
+        first &&
+        input.earliest != null &&
+        BigInt(first.offset) > BigInt(input.earliest)
+      ) {
+        await tx.abort();
+        committed = true;
+        return { applied: 0, duplicates: 0, rejected: 0, alreadyApplied: 0, rewindTo: input.earliest };
+      }
       const fresh = input.items.filter((i) => offsetAfter(i.offset, stored));
       const last = input.items[input.items.length - 1];
       if (fresh.length === 0 || !last) {

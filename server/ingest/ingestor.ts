@@ -55,6 +55,8 @@ export interface IngestStatus {
   lastError: string | null;
   /** Messages not yet processed per `topic/partition`, as of each partition's latest batch. */
   lag: Record<string, number>;
+  /** Partitions re-read from their earliest retained offset because the store had lost their state. */
+  rebuilds: number;
 }
 
 /** Builds the topic name → role map from the configured topic names. */
@@ -73,6 +75,7 @@ export function createIngestor(deps: IngestorDeps) {
     degradedSince: null,
     lastError: null,
     lag: {},
+    rebuilds: 0,
   };
   // Highest offset already dead-lettered per partition, so a retried batch does not republish.
   const deadLetteredUpTo = new Map<string, string>();
@@ -120,11 +123,16 @@ export function createIngestor(deps: IngestorDeps) {
     return items;
   }
 
-  async function processOnce(batch: MessageBatch, forced: Map<string, string>): Promise<BatchOutcome> {
+  async function processOnce(
+    batch: MessageBatch,
+    forced: Map<string, string>,
+    control: BatchControl,
+  ): Promise<BatchOutcome> {
     const items = await decode(batch, forced);
+    const earliest = await control.earliestOffset();
     return applyBatch(
       deps.store,
-      { namespace: deps.offsetNamespace, topic: batch.topic, partition: batch.partition, items },
+      { namespace: deps.offsetNamespace, topic: batch.topic, partition: batch.partition, items, earliest },
       deps.ctxAt,
       () => deps.clock.now(),
       deps.dedupeHours,
@@ -139,7 +147,21 @@ export function createIngestor(deps: IngestorDeps) {
     let wait = deps.retryInitialMs;
     while (control.isActive()) {
       try {
-        const outcome = await processOnce(batch, forced);
+        const outcome = await processOnce(batch, forced, control);
+        if (outcome.rewindTo !== undefined) {
+          status.rebuilds++;
+          deps.log.warn(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              at: batch.messages[0]?.offset,
+              rewindTo: outcome.rewindTo,
+            },
+            'THE STORE HAS NO STATE FOR THIS PARTITION (emptied?): REBUILDING FROM THE EARLIEST RETAINED OFFSET',
+          );
+          control.seek(outcome.rewindTo);
+          return;
+        }
         control.resolveOffset(last.offset);
         status.batches++;
         status.applied += outcome.applied;
