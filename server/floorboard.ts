@@ -145,7 +145,12 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     config,
     clock,
     log,
-    readLive: runtime.live,
+    // While the event source is down the numbers are not being updated: sending them (or heartbeats)
+    // would hide that, so clients go stale until it is back.
+    readLive: async () => {
+      if (!runtime.source.connected()) throw new Error('event source disconnected: live data is stale');
+      return runtime.live();
+    },
     redisUrl: runtime.redisUrl,
     authenticate: access.authenticateHandshake,
     commands: { reassign, acknowledge: escalation.acknowledge },

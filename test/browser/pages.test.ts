@@ -58,6 +58,26 @@ describe('manager pages', () => {
     await page.getByTestId('kpi').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('kpi').count()).toBeGreaterThanOrEqual(10);
     expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(8);
+    for (const name of [
+      'Calls offered per hour',
+      'Service level per hour',
+      'ASA per hour',
+      'Satisfaction per hour',
+    ]) {
+      await expect.poll(() => page.getByRole('img', { name, exact: true }).locator('canvas').count()).toBe(1);
+    }
+    // The whole day: one row per clock hour (23–25) in the table behind each hourly chart.
+    const hourRows = page.getByRole('table', { name: 'Calls offered per hour' }).locator('tbody tr');
+    expect(await hourRows.count()).toBeGreaterThanOrEqual(23);
+    expect(await page.getByText('Hourly figures are not part of the report API').count()).toBe(0);
+    for (const name of [
+      'Calls offered per day',
+      'Service level per day',
+      'ASA per day',
+      'Satisfaction per day',
+    ]) {
+      expect(await page.getByText(name, { exact: true }).first().isVisible()).toBe(true);
+    }
     expect(await page.getByTestId('agent-table').locator('tbody tr').count()).toBeGreaterThan(0);
     const csv = page.getByRole('link', { name: 'Export CSV' });
     const res = await page.request.get(new URL((await csv.getAttribute('href')) ?? '', server.url).href);
@@ -67,6 +87,14 @@ describe('manager pages', () => {
     await page.emulateMedia({ media: 'print' });
     await screenshot(page, 'reports-print', { fullPage: true });
     await page.emulateMedia({ media: 'screen' });
+
+    // The night shift runs past midnight: its morning hours come from the next date's report.
+    await page.getByLabel('Period').selectOption('night');
+    await page.waitForURL(/shift=night/);
+    await expect
+      .poll(async () => (await hourRows.locator('th').allTextContents()).map((t) => t.slice(-5)).join(' '))
+      .toMatch(/^23:00 00:00 01:00 .* 06:00$/);
+    await screenshot(page, 'reports-night', { fullPage: true });
 
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL(/\/audit$/);

@@ -53,13 +53,19 @@ export async function observe(
   return { aggregates, waiting, agents, openTickets, agentLoad };
 }
 
+/** Counters written by the escalation sweeper (not by ingestion): left out when `withoutSweeper`. */
+const SWEEPER_FIELD = /^(escalated|overdue)(:|$)/;
+
 /** Drops zero counters, empty groups and order-dependent per-queue fields, so two states compare. */
-export function normalize(s: ReferenceState): ReferenceState {
+export function normalize(s: ReferenceState, opts: { withoutSweeper?: boolean } = {}): ReferenceState {
   const aggregates: Aggregates = {};
   for (const [p, groups] of Object.entries(s.aggregates)) {
     for (const [g, fields] of Object.entries(groups)) {
       const kept = Object.entries(fields).filter(
-        ([f, v]) => v !== 0 && !(g.startsWith('queue:') && ORDER_DEPENDENT_FIELDS.has(f)),
+        ([f, v]) =>
+          v !== 0 &&
+          !(g.startsWith('queue:') && ORDER_DEPENDENT_FIELDS.has(f)) &&
+          !(opts.withoutSweeper && g === 'tickets' && SWEEPER_FIELD.test(f)),
       );
       if (kept.length > 0)
         (aggregates[p] ??= {})[g] = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));

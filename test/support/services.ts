@@ -28,6 +28,10 @@ export interface MockBrokerHandle {
   readonly brokers: string;
   /** Close kcat's stdin (it exits on EOF), falling back to SIGKILL if it lingers. */
   stop(): Promise<void>;
+  /** Freezes the broker (SIGSTOP): clients see it go silent, its data stays. */
+  pause(): void;
+  /** Unfreezes it (SIGCONT). */
+  resume(): void;
 }
 
 const HOST = '127.0.0.1';
@@ -342,8 +346,11 @@ export async function startMockBroker(): Promise<MockBrokerHandle> {
 
   return {
     brokers,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     async stop() {
       if (hasExited(child)) return;
+      child.kill('SIGCONT');
       child.stdin?.end();
       // kcat ignores SIGTERM while it blocks reading stdin, so EOF it is, then SIGKILL.
       if (await waitForExit(child, 3_000)) return;

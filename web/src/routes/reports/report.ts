@@ -1,5 +1,6 @@
 /** Picking periods out of shift reports and comparing them (pure). */
-import type { ShiftsResponse, Summary } from '$contract/summary';
+import { DateTime } from 'luxon';
+import type { CallSummary, SatisfactionSummary, ShiftsResponse, Summary } from '$contract/summary';
 
 /** A period of a report: a whole day or one shift of it. */
 export interface Period {
@@ -56,6 +57,57 @@ export function previousPeriod(
     .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   const i = shifts.findIndex((p) => p.date === current.date && p.key === current.key);
   return i > 0 ? (shifts[i - 1] ?? null) : null;
+}
+
+/** One clock hour of a period, labelled for a chart. */
+export interface HourRow {
+  /** `hour`, e.g. "08:00"; the repeated hour of a fall-back night is "02:00 (2nd)". */
+  label: string;
+  /** For tooltips, in the centre's time zone, e.g. "Sun 1 Nov 01:00 (2nd)". */
+  title: string;
+  start: string;
+  calls: CallSummary;
+  satisfaction: SatisfactionSummary;
+}
+
+/**
+ * The clock hours whose start lies in the period, from the period's report and (for a shift past
+ * midnight) the next date's. `missing` says the period runs past the hours the reports cover.
+ */
+export function hoursOf(
+  period: Period,
+  report: ShiftsResponse,
+  next: ShiftsResponse | null,
+): { hours: HourRow[]; missing: boolean } {
+  const from = Date.parse(period.start);
+  const to = Date.parse(period.end);
+  const hours: HourRow[] = [];
+  const sources = next && next.date > report.date ? [report, next] : [report];
+  for (const r of sources) {
+    // Labels per date, so a repeated hour is told apart even when only its second pass is shown.
+    const seen = new Set<string>();
+    for (const h of r.hourly) {
+      const repeat = seen.has(h.hour);
+      seen.add(h.hour);
+      const t = Date.parse(h.start);
+      if (t < from || t >= to) continue;
+      hours.push({
+        label: repeat ? `${h.hour} (2nd)` : h.hour,
+        title: hourTitle(h.start, r.timezone) + (repeat ? ' (2nd)' : ''),
+        start: h.start,
+        calls: h.calls,
+        satisfaction: h.satisfaction,
+      });
+    }
+  }
+  const covered = Date.parse((sources.at(-1) ?? report).day.end);
+  return { hours, missing: to > covered };
+}
+
+/** The start of an hour in the centre's time zone, e.g. "Sun 1 Nov 01:00". */
+function hourTitle(start: string, zone: string): string {
+  const t = DateTime.fromISO(start, { zone });
+  return t.isValid ? t.toFormat('ccc d LLL HH:mm') : start;
 }
 
 /** Whether a period has any data at all (a day before the records begin has none). */
