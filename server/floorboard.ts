@@ -16,7 +16,7 @@ import { createOutboxRelay } from './commands/outbox.ts';
 import { createReassign } from './commands/reassign.ts';
 import { projectionContextFactory } from './domain/context.ts';
 import { createApp } from './http/app.ts';
-import type { RouteSpec } from './http/guard.ts';
+import { requirePermission, type RouteSpec } from './http/guard.ts';
 import { createMetrics } from './http/metrics.ts';
 import { reportRoutes } from './http/routes/reports.ts';
 import { settingsRoutes } from './http/routes/settings.ts';
@@ -117,9 +117,10 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
 
   const routes: RouteSpec[] = [];
   const web = deps.serveWeb === false ? null : await webHandler(log);
+  const guardMetrics = requirePermission('metrics:read');
   const metricsRoute: RequestHandler = (req, res, next) => {
-    if (req.method === 'GET' && req.path === '/metrics') void metrics.handler(req, res, next);
-    else next();
+    if (req.method !== 'GET' || req.path !== '/metrics') return next();
+    guardMetrics(req, res, () => void metrics.handler(req, res, next));
   };
   const app = createApp({
     log,

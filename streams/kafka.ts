@@ -89,6 +89,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
   let joined = false;
   let lastFetchAt = 0;
   let stopping = false;
+  let relaunch: NodeJS.Timeout | null = null;
   let admin: Admin | null = null;
 
   const lowWatermarks = new Map<string, { at: number; low: Map<number, string> }>();
@@ -114,81 +115,96 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       return joined && Date.now() - lastFetchAt < Math.max(15000, (opts.sessionTimeout ?? 30000) / 2);
     },
     async start(topics: string[], handler: BatchHandler) {
-      const c = kafka.consumer({
-        groupId: opts.groupId,
-        sessionTimeout: opts.sessionTimeout ?? 30000,
-        rebalanceTimeout: opts.rebalanceTimeout ?? 60000,
-        heartbeatInterval: opts.heartbeatInterval ?? 3000,
-        maxBytesPerPartition: opts.maxBytesPerPartition ?? 1048576,
-        allowAutoTopicCreation: true,
-        retry: {
-          initialRetryTime: 300,
-          maxRetryTime: 10000,
-          retries: 10,
-          restartOnFailure: async () => !stopping,
-        },
-      });
-      consumer = c;
-      c.on(c.events.GROUP_JOIN, () => {
-        joined = true;
-        lastFetchAt = Date.now();
-      });
-      c.on(c.events.FETCH, () => {
-        lastFetchAt = Date.now();
-      });
-      c.on(c.events.CRASH, (e) => {
-        joined = false;
-        opts.log?.error(
-          { err: String(e.payload.error), restart: e.payload.restart },
-          'kafka consumer crashed',
-        );
-      });
-      c.on(c.events.DISCONNECT, () => {
-        joined = false;
-      });
-      await c.connect();
-      await c.subscribe({ topics, fromBeginning: opts.fromBeginning ?? true });
-      await c.run({
-        autoCommit: true,
-        autoCommitInterval: 1000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          let sought = false;
-          if (batch.messages.length === 0) return;
-          await handler(
-            {
-              topic: batch.topic,
-              partition: batch.partition,
-              highWatermark: batch.highWatermark,
-              messages: batch.messages.map((m) => ({
-                offset: m.offset,
-                key: m.key,
-                value: m.value,
-                headers: stringHeaders(m.headers),
-              })),
-            },
-            {
-              heartbeat,
-              isActive: () => isRunning() && !isStale() && !stopping && !sought,
-              resolveOffset,
-              earliestOffset: () => earliestOffset(batch.topic, batch.partition),
-              seek: (offset) => {
-                sought = true;
-                c.seek({ topic: batch.topic, partition: batch.partition, offset });
-              },
-            },
-          );
-        },
-      });
+      await launch(topics, handler);
     },
     async stop() {
       stopping = true;
       joined = false;
+      if (relaunch) clearTimeout(relaunch);
       await consumer?.disconnect();
       await admin?.disconnect();
     },
   };
+
+  /** Creates, subscribes and runs a consumer; a crash kafkajs will not recover from relaunches it. */
+  async function launch(topics: string[], handler: BatchHandler): Promise<void> {
+    const c = kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: opts.sessionTimeout ?? 30000,
+      rebalanceTimeout: opts.rebalanceTimeout ?? 60000,
+      heartbeatInterval: opts.heartbeatInterval ?? 3000,
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 1048576,
+      allowAutoTopicCreation: true,
+      retry: {
+        initialRetryTime: 300,
+        maxRetryTime: 10000,
+        retries: 10,
+        restartOnFailure: async () => !stopping,
+      },
+    });
+    consumer = c;
+    c.on(c.events.GROUP_JOIN, () => {
+      joined = true;
+      lastFetchAt = Date.now();
+    });
+    c.on(c.events.FETCH, () => {
+      lastFetchAt = Date.now();
+    });
+    c.on(c.events.CRASH, (e) => {
+      joined = false;
+      opts.log?.error({ err: String(e.payload.error), restart: e.payload.restart }, 'kafka consumer crashed');
+      // kafkajs gives up on some errors (restart: false); a member that stays down would leave its
+      // partitions unread, so start a fresh consumer after a pause.
+      if (!e.payload.restart && !stopping && consumer === c) {
+        relaunch = setTimeout(() => {
+          relaunch = null;
+          void c
+            .disconnect()
+            .catch(() => undefined)
+            .then(() => (stopping ? undefined : launch(topics, handler)))
+            .catch((err: Error) => opts.log?.error({ err: err.message }, 'kafka consumer relaunch failed'));
+        }, 2000);
+      }
+    });
+    c.on(c.events.DISCONNECT, () => {
+      joined = false;
+    });
+    await c.connect();
+    await c.subscribe({ topics, fromBeginning: opts.fromBeginning ?? true });
+    await c.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let sought = false;
+        if (batch.messages.length === 0) return;
+        await handler(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            messages: batch.messages.map((m) => ({
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+              headers: stringHeaders(m.headers),
+            })),
+          },
+          {
+            heartbeat,
+            isActive: () => isRunning() && !isStale() && !stopping && !sought,
+            resolveOffset,
+            earliestOffset: () => earliestOffset(batch.topic, batch.partition),
+            seek: (offset) => {
+              sought = true;
+              c.seek({ topic: batch.topic, partition: batch.partition, offset });
+            },
+          },
+        );
+      },
+    });
+  }
 }
 
 function stringHeaders(h: Record<string, unknown> | undefined): Record<string, string> | undefined {

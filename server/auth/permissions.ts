@@ -8,6 +8,7 @@ export const PERMISSIONS = [
   'reports:view', // shift summaries, CSV
   'audit:view',
   'admin:manage', // users, tokens, thresholds, SLA policy, teams
+  'metrics:read', // Prometheus scraping (GET /metrics)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -23,6 +24,7 @@ const MATRIX: Record<Role, readonly Permission[]> = {
     'reports:view',
     'audit:view',
     'admin:manage',
+    'metrics:read',
   ],
 };
 

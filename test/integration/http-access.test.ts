@@ -103,4 +103,14 @@ describe('API access control', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
   });
+
+  it('serves Prometheus metrics only to a principal allowed to read them', async () => {
+    const get = (token?: string) =>
+      fetch(`${fb.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    expect((await get()).status).toBe(401);
+    expect((await get(tokens.get('manager'))).status).toBe(403);
+    const res = await get(tokens.get('admin'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/floorboard_events_applied_total/);
+  });
 });
