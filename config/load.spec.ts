@@ -38,6 +38,8 @@ describe('loadConfig', () => {
     });
     expect(c.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
     expect(c.kafka.topics).toMatchObject({ calls: 'calls.v1', agents: 'cc.agents' });
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).http.trustProxy).toBe('10.0.0.0/8');
   });
 
   it('names every invalid setting', () => {

@@ -36,6 +36,9 @@ function readJson(path: string): Json {
 /** The environment variables floorboard reads, with where each lands in the config. */
 export const ENV_OVERRIDES: Record<string, (v: string) => Json> = {
   PORT: (v) => ({ port: Number(v) }),
+  TRUST_PROXY: (v) => ({
+    http: { trustProxy: v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v },
+  }),
   FLOORBOARD_TIMEZONE: (v) => ({ timezone: v }),
   LOG_LEVEL: (v) => ({ logLevel: v }),
   REDIS_URL: (v) => ({ redis: { url: v } }),

@@ -89,6 +89,8 @@ export const configSchema = z.object({
     perQueue: z.record(z.string(), z.object(thresholdMetrics)).optional(),
   }),
   escalation: z.object({ sweepMs: z.number().int().min(100) }),
+  /** Express `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, https). */
+  http: z.object({ trustProxy: z.union([z.boolean(), z.number().int().nonnegative(), z.string().min(1)]) }),
   /** Queue name → owning team: which queues a team-scoped view or principal sees. */
   queueTeams: z.record(z.string(), z.string()),
   realtime: z.object({

@@ -124,6 +124,7 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
   };
   const app = createApp({
     log,
+    trustProxy: config.http.trustProxy,
     before: access.before,
     api: [
       statusRoutes({ health: runtime.health, live: runtime.live }, routes),

@@ -14,6 +14,8 @@ import type { Logger } from '../log.ts';
 
 export interface AppDeps {
   log: Logger;
+  /** Express `trust proxy` (default 'loopback'): e.g. 1 behind one proxy, or its subnet. */
+  trustProxy?: boolean | number | string;
   /** Runs before every route: security headers, authentication (sets req.principal), origin checks. */
   before?: RequestHandler[];
   /** Routers mounted under /api/v1. */
@@ -26,7 +28,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(express.json({ limit: '64kb' }));
   for (const mw of deps.before ?? []) app.use(mw);
   const api = express.Router();
