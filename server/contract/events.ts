@@ -8,8 +8,14 @@
  */
 import { z } from 'zod';
 
+/** Event times must fall in this range (older or later ones are input errors, not history). */
+export const TS_RANGE = { min: Date.UTC(1970, 0, 1), max: Date.UTC(3000, 0, 1) } as const;
+
 /** ISO-8601 date-time with an explicit offset (`Z` or `±hh:mm`), e.g. `2026-03-01T08:15:00+01:00`. */
-export const isoTimestamp = z.iso.datetime({ offset: true });
+export const isoTimestamp = z.iso.datetime({ offset: true }).refine((v) => {
+  const ms = Date.parse(v);
+  return ms >= TS_RANGE.min && ms < TS_RANGE.max;
+}, 'timestamp out of range: must be from 1970 to 2999');
 
 const entityId = z.string().min(1).max(200);
 const shortText = z.string().min(1).max(200);

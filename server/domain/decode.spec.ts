@@ -31,6 +31,9 @@ describe('decodeMessage', () => {
     expect(reason(bytes({ ...good, priority: 7 }))).toMatch(/priority: Too big/);
     expect(reason(bytes({ ...good, ts: '02/03/2026 08:00' }))).toMatch(/^invalid call.queued event: ts: /);
     expect(reason(bytes({ ...good, ts: '2026-03-02T08:00:00' }))).toMatch(/ts: /); // no offset
+    expect(reason(bytes({ ...good, ts: '0000-01-01T00:00:00Z' }))).toMatch(/ts: timestamp out of range/);
+    expect(reason(bytes({ ...good, ts: '1969-12-31T23:59:59Z' }))).toMatch(/ts: timestamp out of range/);
+    expect(reason(bytes({ ...good, ts: '2999-12-31T23:59:59Z' }))).toBe('ok');
     expect(reason(bytes({ ...good, pad: 'x'.repeat(70_000) }))).toMatch(
       /^message is \d+ bytes; the limit is 65536$/,
     );

@@ -4,6 +4,9 @@ import type { Effects } from './effects.ts';
 import type { AgentRecord } from './records.ts';
 import { periodsAt, type ProjectionContext, type WorkingSet } from './working-set.ts';
 
+/** The longest single stretch in one state that is booked to shift/day counters (31 days). */
+export const MAX_BOOKED_STATE_MS = 31 * 86_400_000;
+
 /** Applies one agent.state event. A state change older than the current state's start is late: its
  * name/team are kept but it does not rewind the state. */
 export function applyAgentState(
@@ -49,7 +52,10 @@ export function applyAgentState(
 /** Books the time from `agent.since` to `until` in its current state, split across shifts and days. */
 function accountInterval(fx: Effects, agent: AgentRecord, until: number, ctx: ProjectionContext): void {
   const group = `agent:${agent.agentId}`;
-  for (const { period, ms } of ctx.calendar.split(agent.since, until)) {
+  // A state held longer than this is a missed event upstream (an agent does not sit in one state for
+  // months): only its last stretch is booked, so one bad pair of events cannot cost unbounded work.
+  const from = Math.max(agent.since, until - MAX_BOOKED_STATE_MS);
+  for (const { period, ms } of ctx.calendar.split(from, until)) {
     fx.add([period], group, `stateMs:${agent.state}`, ms);
   }
   // Wrap-up is booked where it began (so totals do not depend on the order topics are read in), for

@@ -145,6 +145,14 @@ describe('agent projection', () => {
     });
   });
 
+  it('books at most 31 days of one state, so decades between two events cost no more than a month', async () => {
+    const h = createHarness();
+    await h.apply([ev.agent({ agentId: 'a1', state: 'available', ts: '1970-01-01T00:00:00Z' })]);
+    await h.apply([ev.agent({ agentId: 'a1', state: 'break', ts: '2026-03-02T07:00:00+01:00' })]);
+    expect(await counters(h, 'agent:a1', '2026-03-01')).toEqual({ 'stateMs:available': 86_400_000 });
+    expect(await counters(h, 'agent:a1', '2026-01-29')).toEqual({});
+  });
+
   it('ignores a state change older than the current state', async () => {
     const h = createHarness();
     await h.apply([ev.agent({ agentId: 'a1', state: 'available', ts: at(10) })]);

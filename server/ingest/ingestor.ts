@@ -184,9 +184,16 @@ export function createIngestor(deps: IngestorDeps) {
         return;
       } catch (err) {
         if (err instanceof ProjectionError) {
-          const msg = batch.messages.find((m) => isEventMessage(m, err.event.id));
-          if (msg && !forced.has(msg.offset)) {
-            forced.set(msg.offset, err.message);
+          // Dead-letter every copy of the event that cannot be projected (found by decoding the batch
+          // as ingestion does), then retry the rest; an unidentifiable failure falls through to retry.
+          const role = deps.topicRoles[batch.topic] ?? null;
+          const copies = batch.messages.filter((m) => {
+            if (forced.has(m.offset)) return false;
+            const d = decodeMessage(m.value, { maxBytes: deps.maxMessageBytes, topicRole: role, key: m.key });
+            return d.ok && d.event.id === err.event.id;
+          });
+          if (copies.length > 0) {
+            for (const m of copies) forced.set(m.offset, err.message);
             continue;
           }
         }
@@ -214,15 +221,6 @@ export function createIngestor(deps: IngestorDeps) {
   }
 
   return { handleBatch, status: (): IngestStatus => ({ ...status, lag: { ...status.lag } }) };
-}
-
-function isEventMessage(m: RawMessage, eventId: string): boolean {
-  if (!m.value) return false;
-  try {
-    return (JSON.parse(m.value.toString('utf8')) as { id?: unknown }).id === eventId;
-  } catch {
-    return false;
-  }
 }
 
 export type Ingestor = ReturnType<typeof createIngestor>;

@@ -190,6 +190,16 @@ describe('shift summaries', () => {
     expect(r.topComplaintCategories7d).toEqual([{ category: 'price', count: 2 }]);
   });
 
+  it('keeps a queue whose name is an Object.prototype member', async () => {
+    const h = createHarness({ now: B('20:00:00') });
+    await h.apply([ev.queued({ callId: 'p1', queue: '__proto__', ts: B('09:00:00') })]);
+    const r = await report(h, '2026-03-02');
+    expect(Object.keys(r.day.calls.byQueue)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(r.day.calls.byQueue, '__proto__')?.value).toMatchObject({
+      offered: 1,
+    });
+  });
+
   it('attributes a shift across midnight to the date it starts on', async () => {
     const h = createHarness({ now: B('12:00:00', '2026-03-03') });
     await h.apply([

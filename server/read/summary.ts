@@ -73,13 +73,16 @@ async function summarize(
   now: number,
 ): Promise<Summary> {
   const groups = await readPeriod(deps, period.id);
-  const byQueue: Summary['calls']['byQueue'] = {};
+  const queueEntries: Array<[string, ReturnType<typeof callMetrics>]> = [];
   const agents: AgentSummary[] = [];
   const agentIds = new Set<string>();
   for (const g of groups.keys()) if (g.startsWith('agent:')) agentIds.add(g.slice('agent:'.length));
   for (const [id, rec] of agentRecs)
     if (overlap(rec.since, now, period.start, period.end) > 0) agentIds.add(id);
-  for (const [g, c] of groups) if (g.startsWith('queue:')) byQueue[g.slice('queue:'.length)] = callMetrics(c);
+  for (const [g, c] of groups)
+    if (g.startsWith('queue:')) queueEntries.push([g.slice('queue:'.length), callMetrics(c)]);
+  // fromEntries defines own properties, so a queue named like an Object.prototype member survives.
+  const byQueue: Summary['calls']['byQueue'] = Object.fromEntries(queueEntries);
   for (const agentId of [...agentIds].sort()) {
     const c = groups.get(`agent:${agentId}`) ?? {};
     const rec = agentRecs.get(agentId);

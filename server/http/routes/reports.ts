@@ -19,6 +19,9 @@ export function reportRoutes(deps: ReportRoutesDeps, specs: RouteSpec[]): Router
     let date: string;
     try {
       date = parseIsoDate(raw);
+      const year = Number(date.slice(0, 4));
+      if (year < 1970 || year > 2999)
+        throw new Error(`date ${date} is out of range: use a year from 1970 to 2999`);
     } catch (err) {
       res.status(400).json({ error: (err as Error).message });
       return;
