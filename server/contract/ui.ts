@@ -4,6 +4,7 @@
  * plain data only (no zod here), so the browser bundle can import it without pulling in a validator.
  */
 import type { LiveTicketAlert } from './api.ts';
+import type { TicketView } from './commands.ts';
 
 /** Metrics the wallboard colours green / amber / red. */
 export type ThresholdMetric =
@@ -89,16 +90,7 @@ export interface EscalationAlertView {
 }
 
 /** `GET /api/v1/tickets/:id`. Times are epoch ms. */
-export interface TicketDetailResponse {
-  ticketId: string;
-  version: number;
-  agentId: string | null;
-  status: 'open' | 'resolved' | 'closed';
-  team: string | null;
-  kind: LiveTicketAlert['kind'];
-  tier: LiveTicketAlert['tier'];
-  priority: LiveTicketAlert['priority'];
-  subject: string;
+export interface TicketDetailResponse extends TicketView {
   category: string | null;
   complexity: 'routine' | 'complex';
   channel: string | null;
