@@ -211,4 +211,47 @@ describe('outbox relay', () => {
     });
     expect(await relay.drain()).toBe(0);
   });
+
+  it('publishes each command once when two relays drain at the same time', async () => {
+    const { h, reassign, version } = await setup();
+    await reassign(supervisor, {
+      agentId: 'a2',
+      reason: 'r',
+      items: [{ ticketId: 'k1', expectedVersion: await version('k1') }],
+    });
+    const bus = createMemoryBus();
+    const relay = () =>
+      createOutboxRelay({ store: h.store, publisher: bus, clock: h.clock, log: { warn: () => undefined } });
+    const [a, b] = [relay(), relay()];
+    const counts = await Promise.all([a.drain(), b.drain()]);
+    expect(counts.sort()).toEqual([0, 1]);
+    expect(bus.read('cc.commands')).toHaveLength(1);
+  });
+
+  it('publishes a command whose claiming relay died, once its claim lapses', async () => {
+    const { h, reassign, version, count } = await setup();
+    await reassign(supervisor, {
+      agentId: 'a2',
+      reason: 'r',
+      items: [{ ticketId: 'k1', expectedVersion: await version('k1') }],
+    });
+    const failing = createOutboxRelay({
+      store: h.store,
+      publisher: { send: async () => Promise.reject(new Error('broker down')), close: async () => undefined },
+      clock: h.clock,
+      log: { warn: () => undefined },
+    });
+    await expect(failing.drain()).rejects.toThrow('broker down');
+    const bus = createMemoryBus();
+    const healthy = createOutboxRelay({
+      store: h.store,
+      publisher: bus,
+      clock: h.clock,
+      log: { warn: () => undefined },
+    });
+    expect(await healthy.drain()).toBe(0); // still claimed
+    h.clock.ms += 31_000;
+    expect(await healthy.drain()).toBe(1);
+    expect(await count('outbox')).toBe(0);
+  });
 });

@@ -18,7 +18,12 @@ export interface OutboxEntry {
   topic: string;
   key: string;
   value: string;
+  /** Set while a relay is publishing it (epoch ms the claim lapses). */
+  claimedUntil?: number;
 }
+
+/** How long a relay's claim on entries lasts before another relay may publish them. */
+const CLAIM_MS = 30_000;
 
 /** The ops that enqueue `command` for publication on `topic` with Kafka key `key`. */
 export function outboxOps(topic: string, key: string, command: OutboundCommand, now: number): Op[] {
@@ -46,26 +51,45 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   async function pass(): Promise<number> {
     const due = await deps.store.zrange(keys.index({ name: 'outbox' }), -Infinity, Infinity, 500);
     if (due.length === 0) return 0;
-    const entries = (await deps.store.getRecords(
+    // Claim before publishing, in a transaction over the entries read: of several instances' relays
+    // exactly one publishes an entry. A claim is a lease: if its holder dies before deleting the
+    // entry, another relay publishes it after the lease (at least once, never silently lost).
+    const now = deps.clock.now();
+    const claim = await deps.store.begin();
+    const stored = (await claim.getRecords(
       'outbox',
       due.map((d) => d.member),
     )) as Array<OutboxEntry | null>;
+    const mine = stored.filter((e): e is OutboxEntry => e !== null && (e.claimedUntil ?? 0) < now);
+    if (mine.length === 0) {
+      await claim.abort();
+      return 0;
+    }
+    const claimed = await claim.commit(
+      mine.map((e): Op => ({
+        op: 'put',
+        kind: 'outbox',
+        id: e.id,
+        value: { ...e, claimedUntil: now + CLAIM_MS },
+      })),
+    );
+    if (!claimed) return 0; // another relay claimed them first
     const byTopic = new Map<string, OutboxEntry[]>();
-    for (const e of entries) if (e) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
+    for (const e of mine) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
     for (const [topic, list] of byTopic) {
       await deps.publisher.send(
         topic,
         list.map((e) => ({ key: e.key, value: e.value })),
       );
     }
-    const tx = await deps.store.begin();
-    await tx.commit(
-      due.flatMap((d): Op[] => [
-        { op: 'del', kind: 'outbox', id: d.member },
-        { op: 'zrem', index: { name: 'outbox' }, member: d.member },
+    const done = await deps.store.begin();
+    await done.commit(
+      mine.flatMap((e): Op[] => [
+        { op: 'del', kind: 'outbox', id: e.id },
+        { op: 'zrem', index: { name: 'outbox' }, member: e.id },
       ]),
     );
-    return due.length;
+    return mine.length;
   }
 
   /** One relay pass; concurrent calls share the pass in progress. */
