@@ -43,33 +43,41 @@ describe('consumer crash safety', () => {
     const config = isolatedConfig('kill');
     const events = simulatedEvents(config, 8, 23);
     const total = new Set(events.map((e) => e.id)).size;
-    const half = Math.floor(events.length / 2);
-    await produceEvents(config, events.slice(0, half));
+    const kills = 6;
+    // The events arrive in waves; each kill lands at a random point of ingestion while later waves
+    // are still to come, so every kill is mid-ingest by construction.
+    const waves = Array.from({ length: kills + 1 }, (_, i) =>
+      events.slice(
+        Math.floor((i * events.length) / (kills + 1)),
+        Math.floor(((i + 1) * events.length) / (kills + 1)),
+      ),
+    );
+    await produceEvents(config, waves[0] ?? []);
 
     const store = await createRedisStore({ url: config.redis.url ?? '', prefix: config.redis.keyPrefix });
     const keys = createKeys(config.redis.keyPrefix);
     const processed = async () => Number((await store.hgetall([keys.stats()]))[0]?.eventsProcessed ?? 0);
 
     const rand = mulberry32(Date.now() % 100_000);
-    const kills = 6;
-    const points = Array.from({ length: kills }, () => Math.floor(total * (0.05 + 0.85 * rand()))).sort(
-      (a, b) => a - b,
-    );
     const seenAtKill: number[] = [];
+    let produced = waves[0]?.length ?? 0;
     let child = startConsumer(envFor(config));
-    for (const [i, point] of points.entries()) {
-      if (i === 2) await produceEvents(config, events.slice(half)); // the rest arrives while crashing
-      const target = Math.min(point, i < 2 ? half : total);
+    for (let i = 0; i < kills; i++) {
+      const before = produced - (waves[i]?.length ?? 0);
+      const target = before + Math.floor((waves[i]?.length ?? 0) * (0.1 + 0.8 * rand()));
       await waitUntil(`consumer to pass ${target} events`, async () => (await processed()) >= target, 90_000);
       await sigkill(child);
       seenAtKill.push(await processed());
+      await produceEvents(config, waves[i + 1] ?? []); // the next wave arrives while it is down
+      produced += waves[i + 1]?.length ?? 0;
       child = startConsumer(envFor(config));
     }
     await waitUntil('every event applied', async () => (await processed()) === total, 120_000);
     await sigkill(child);
 
     // Kills really happened mid-ingest, not after the end.
-    expect(seenAtKill.filter((n) => n < total).length).toBeGreaterThanOrEqual(5);
+    expect(seenAtKill).toHaveLength(kills);
+    expect(seenAtKill.every((n) => n < total)).toBe(true);
     const calendar = createShiftCalendar(config.timezone, config.shifts);
     const ref = reference(events, config, calendar);
     const got = await observe(store, keys, Object.keys(ref.aggregates));
