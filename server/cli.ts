@@ -39,7 +39,8 @@ commands:
   user remove NAME
                 remove a user (their sessions end at once)
 
-roles: ${ROLES.join(', ')}; --team scopes a principal to a team (repeatable; none = every team).
+roles: ${ROLES.join(', ')}; --team scopes a principal to a team (repeatable; none = every team,
+except for a lead, who needs at least one).
 Every token and user change is written to the audit log.
 
 environment: REDIS_URL (default ${LOCAL_REDIS_URL}), FLOORBOARD_CONFIG, REDIS_KEY_PREFIX`;

@@ -154,7 +154,8 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
       return runtime.live();
     },
     redisUrl: runtime.redisUrl,
-    authenticate: access.authenticateHandshake,
+    authenticate: async (headers, auth) =>
+      (await access.authenticateHandshake(headers, auth))?.principal ?? null,
     commands: { reassign, acknowledge: escalation.acknowledge },
     pushLatency: metrics.pushLatency,
   });

@@ -3,12 +3,24 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../contract/auth.ts';
 import { credentialsOf, sameOrigin, type Credentials } from './credentials.ts';
 import type { ResolvedSession, Sessions } from './sessions.ts';
+import { accessRoom, type AccessSubject } from './subjects.ts';
 import type { Tokens } from './tokens.ts';
 
 export interface Authenticated {
   principal: Principal;
   /** Set when the principal came from a session cookie. */
   session: ResolvedSession | null;
+}
+
+/**
+ * A socket's identity: who it is now, the rooms of the subjects whose end must disconnect it (its
+ * token, or its user and session), and how to check again later that the credentials still hold.
+ */
+export interface SocketIdentity {
+  principal: Principal;
+  rooms: string[];
+  /** The principal the same credentials stand for now, or null once revoked, removed or expired. */
+  recheck(): Promise<Principal | null>;
 }
 
 export interface Authenticator {
@@ -21,7 +33,7 @@ export interface Authenticator {
   authenticateHandshake(
     headers: IncomingHttpHeaders,
     auth: Record<string, unknown>,
-  ): Promise<Principal | null>;
+  ): Promise<SocketIdentity | null>;
 }
 
 /** Creates the authenticator. */
@@ -39,17 +51,36 @@ export function createAuthenticator(deps: {
     return session ? { principal: session.principal, session } : null;
   }
 
+  async function byToken(token: string): Promise<SocketIdentity | null> {
+    const principal = await deps.tokens.authenticate(token);
+    if (!principal) return null;
+    return {
+      principal,
+      rooms: [accessRoom({ kind: 'token', name: principal.name })],
+      recheck: () => deps.tokens.authenticate(token),
+    };
+  }
+
   return {
     authenticate,
     async authenticateHandshake(headers, auth) {
-      if (typeof auth.token === 'string' && auth.token !== '') {
-        return deps.tokens.authenticate(auth.token);
-      }
+      if (typeof auth.token === 'string' && auth.token !== '') return byToken(auth.token);
       const creds = credentialsOf(headers);
-      if (creds?.kind === 'session' && headers.origin !== undefined && !sameOrigin(headers, [headers.host])) {
-        return null;
-      }
-      return (await authenticate(creds))?.principal ?? null;
+      if (creds === null) return null;
+      if (creds.kind === 'bearer') return byToken(creds.token);
+      if (headers.origin !== undefined && !sameOrigin(headers, [headers.host])) return null;
+      const session = await deps.sessions.resolve(creds.id);
+      if (!session) return null;
+      const subjects: AccessSubject[] = [
+        { kind: 'user', name: session.principal.name },
+        { kind: 'session', id: session.storeId },
+      ];
+      return {
+        principal: session.principal,
+        rooms: subjects.map(accessRoom),
+        // A socket is not a request: it does not slide the session (the browser's cookie would not).
+        recheck: async () => (await deps.sessions.resolve(creds.id, { renew: false }))?.principal ?? null,
+      };
     },
   };
 }

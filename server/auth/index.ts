@@ -7,20 +7,22 @@ import type { RequestHandler, Router } from 'express';
 import type { Config } from '../../config/schema.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
-import type { Principal } from '../contract/auth.ts';
 import type { RouteSpec } from '../http/guard.ts';
 import { auditRoutes } from '../http/routes/audit.ts';
 import { authRoutes, type LoginLimits } from '../http/routes/auth.ts';
 import { authentication, originCheck, securityHeaders } from '../http/security.ts';
 import type { Logger } from '../log.ts';
 import type { LiveStore } from '../store/store.ts';
-import { createAuthenticator } from './authenticator.ts';
+import { createAuthenticator, type SocketIdentity } from './authenticator.ts';
 import { createDemoCredentials, type DemoCredentials } from './demo.ts';
 import { createSessions, type Sessions } from './sessions.ts';
+import type { AccessEnded, AccessSubject } from './subjects.ts';
 import { createTokens, type Tokens } from './tokens.ts';
 import { createUsers, type Users } from './users.ts';
 
+export type { SocketIdentity } from './authenticator.ts';
 export type { DemoCredentials } from './demo.ts';
+export { accessRoom, type AccessSubject } from './subjects.ts';
 export { formatDemoCredentials } from './demo.ts';
 
 export interface AccessDeps {
@@ -43,7 +45,12 @@ export interface Access {
   authenticateHandshake(
     headers: IncomingHttpHeaders,
     auth: Record<string, unknown>,
-  ): Promise<Principal | null>;
+  ): Promise<SocketIdentity | null>;
+  /**
+   * Calls `listener` whenever a token is revoked, a user removed or a session ended through this
+   * process (so their open sockets can be disconnected); returns the unsubscribe.
+   */
+  onAccessEnded(listener: AccessEnded): () => void;
   /** The audit log; pass it to the commands (reassign, acknowledge) as their AuditSink. */
   audit: AuditLog;
   users: Users;
@@ -62,9 +69,19 @@ export function createAccess(deps: AccessDeps): Access {
     retentionDays: config.retention.auditDays,
     timezone: config.timezone,
   });
-  const users = createUsers({ store, clock, audit });
-  const tokens = createTokens({ store, clock, audit });
-  const sessions = createSessions({ store, clock, users });
+  const listeners = new Set<AccessEnded>();
+  const onEnded = (subject: AccessSubject) => {
+    for (const l of listeners) {
+      try {
+        l(subject);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, subject: subject.kind }, 'cannot end live access');
+      }
+    }
+  };
+  const users = createUsers({ store, clock, audit, onEnded });
+  const tokens = createTokens({ store, clock, audit, onEnded });
+  const sessions = createSessions({ store, clock, users, onEnded });
   const authenticator = createAuthenticator({ tokens, sessions });
   const forceSecureCookie = config.auth.forceSecureCookie;
   const embedded = deps.embedded ?? config.kafka.brokers.length === 0;
@@ -76,6 +93,10 @@ export function createAccess(deps: AccessDeps): Access {
       auditRoutes({ audit, timezone: config.timezone, now: () => clock.now() }, specs),
     ],
     authenticateHandshake: (headers, auth) => authenticator.authenticateHandshake(headers, auth),
+    onAccessEnded(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     audit,
     users,
     tokens,

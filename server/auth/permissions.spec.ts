@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROLES, type Principal, type Role } from '../contract/auth.ts';
-import { can, inScope, PERMISSIONS, roleHas, type Permission } from './permissions.ts';
+import { can, grantProblem, inScope, PERMISSIONS, roleHas, type Permission } from './permissions.ts';
 
 const p = (role: Role, teams: string[] = []): Principal => ({ kind: 'user', name: role, role, teams });
 
@@ -28,6 +28,15 @@ describe('permission matrix', () => {
       expect(can(p(role, ['sales']), 'tickets:reassign', 'tech-support')).toBe(true);
       expect(can(p(role), 'tickets:reassign', null)).toBe(true);
     }
+  });
+
+  it('lets a lead without teams (from before teams were required) do nothing', () => {
+    const unscoped = p('lead');
+    for (const perm of PERMISSIONS) expect(can(unscoped, perm), perm).toBe(false);
+    expect(can(unscoped, 'tickets:reassign', 'sales')).toBe(false);
+    expect(grantProblem('user', 'lead', [])).toMatch(/needs at least one team/);
+    expect(grantProblem('token', 'wallboard', [])).toBeNull();
+    expect(grantProblem('user', 'lead', ['sales'])).toBeNull();
   });
 
   it('never lets a wallboard or a manager reassign, whatever the team', () => {

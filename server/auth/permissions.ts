@@ -38,12 +38,29 @@ export function inScope(p: Principal, team: string | null | undefined): boolean 
   return p.teams.length === 0 || (team !== null && team !== undefined && p.teams.includes(team));
 }
 
+/** Roles whose holders must be scoped to at least one team ("within own teams" needs teams). */
+const NEEDS_TEAMS: readonly Role[] = ['lead'];
+
+/**
+ * Why a user or token with `role` and `teams` may not be created, or null if it may. A lead without
+ * a team would otherwise count as scoped to every team (an empty list means "all"); a wallboard token
+ * without a team is legitimate (a floor-wide TV).
+ */
+export function grantProblem(kind: 'user' | 'token', role: Role, teams: readonly string[]): string | null {
+  if (NEEDS_TEAMS.includes(role) && teams.length === 0) {
+    return `a ${role} ${kind} needs at least one team (--team TEAM, or "teams": [...])`;
+  }
+  return null;
+}
+
 /**
  * Whether `p` may do `permission`, on `team` when the action concerns one. Leads reassign only within
- * their own teams; supervisors and admins anywhere.
+ * their own teams; supervisors and admins anywhere. A principal that could not be created today (a
+ * lead without teams, left from before that rule) may do nothing.
  */
 export function can(p: Principal, permission: Permission, team?: string | null): boolean {
   if (!roleHas(p.role, permission)) return false;
+  if (grantProblem(p.kind, p.role, p.teams) !== null) return false;
   if (team === undefined) return true;
   if (p.role === 'supervisor' || p.role === 'admin') return true;
   return inScope(p, team);

@@ -22,6 +22,12 @@ export const userRecord = z.object({
   passwordHash: z.string(),
   createdAt: z.number(),
   createdBy: z.string(),
+  /**
+   * Random id of this incarnation of the name: a user removed and added again (the only way to change
+   * a role) gets a new one, so sessions of the earlier user stop working. Absent on records written
+   * before it existed; `userGeneration` derives one from `createdAt` for those.
+   */
+  generation: z.string().optional(),
 });
 export type UserRecord = z.infer<typeof userRecord>;
 
@@ -41,11 +47,18 @@ export const tokenNameRecord = z.object({ hash: z.string() });
 /** Stored under the SHA-256 of the session id; the id itself lives only in the browser's cookie. */
 export const sessionRecord = z.object({
   user: z.string(),
+  /** The generation of the user the session was started for (a re-added name does not inherit it). */
+  generation: z.string(),
   createdAt: z.number(),
   renewedAt: z.number(),
   expiresAt: z.number(),
 });
 export type SessionRecord = z.infer<typeof sessionRecord>;
+
+/** The generation of a user record (see `userRecord.generation`). */
+export function userGeneration(u: UserRecord): string {
+  return u.generation ?? `created:${u.createdAt}`;
+}
 
 /** Parses a stored record; null for a missing or unreadable one. */
 export function parseRecord<T>(schema: z.ZodType<T>, value: unknown): T | null {

@@ -1,7 +1,9 @@
 /**
  * Browser sessions: a random id in an httpOnly cookie, a `session` record stored under the id's SHA-256
  * with a sliding 12-hour expiry. The principal is read from the user record on every request, so a
- * removed user is signed out at once and a changed role applies at once.
+ * removed user is signed out at once. A session also remembers the user's generation: a name removed
+ * and added again (the only way to change a role) is a new user, and the old sessions stay dead.
+ * (Sessions stored before generations existed do not parse, so their users sign in once more.)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal } from '../contract/auth.ts';
@@ -9,8 +11,9 @@ import type { Clock } from '../clock.ts';
 import type { Op } from '../domain/ops.ts';
 import type { LiveStore } from '../store/store.ts';
 import { parseRecord, sessionRecord, type SessionRecord } from './records.ts';
+import type { AccessEnded } from './subjects.ts';
 import { commitOps, transact } from './tx.ts';
-import type { Users } from './users.ts';
+import type { UserIdentity, Users } from './users.ts';
 
 /** Sliding lifetime of a session: 12 hours after its last use. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -19,12 +22,14 @@ export const SESSION_RENEW_EVERY_MS = 60_000;
 const ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** The store id of a session: the SHA-256 of the cookie value. */
-function storeId(id: string): string {
+export function sessionStoreId(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
 export interface ResolvedSession {
   principal: Principal;
+  /** The session's store id (for its socket room; not the cookie value). */
+  storeId: string;
   expiresAt: number;
   /** True when this use extended the session (the cookie should be sent again). */
   renewed: boolean;
@@ -32,7 +37,10 @@ export interface ResolvedSession {
 
 export interface Sessions {
   /** Starts a session for `user`, committing `withOps` (its audit entry) in the same transaction. */
-  create(user: string, withOps?: Op[]): Promise<{ id: string; expiresAt: number }>;
+  create(
+    user: Pick<UserIdentity, 'principal' | 'generation'>,
+    withOps?: Op[],
+  ): Promise<{ id: string; expiresAt: number }>;
   /** The session's principal, extending it when due; null for an unknown, expired or orphaned one. */
   resolve(id: string, opts?: { renew?: boolean }): Promise<ResolvedSession | null>;
   /** Ends a session, committing `withOps` with it. */
@@ -42,7 +50,9 @@ export interface Sessions {
 export interface SessionsDeps {
   store: LiveStore;
   clock: Clock;
-  users: Pick<Users, 'principal'>;
+  users: Pick<Users, 'lookup'>;
+  /** Told after a session ended (its open sockets are then disconnected). */
+  onEnded?: AccessEnded;
 }
 
 /** Creates the session registry over `store`. */
@@ -57,22 +67,29 @@ export function createSessions(deps: SessionsDeps): Sessions {
     async create(user, withOps = []) {
       const id = randomBytes(32).toString('base64url');
       const now = clock.now();
-      const value: SessionRecord = { user, createdAt: now, renewedAt: now, expiresAt: now + SESSION_TTL_MS };
-      await commitOps(store, [put(storeId(id), value), ...withOps]);
+      const value: SessionRecord = {
+        user: user.principal.name,
+        generation: user.generation,
+        createdAt: now,
+        renewedAt: now,
+        expiresAt: now + SESSION_TTL_MS,
+      };
+      await commitOps(store, [put(sessionStoreId(id), value), ...withOps]);
       return { id, expiresAt: value.expiresAt };
     },
 
     async resolve(id, opts = {}) {
       if (!ID_SHAPE.test(id)) return null;
-      const sid = storeId(id);
+      const sid = sessionStoreId(id);
       const [raw] = await store.getRecords('session', [sid]);
       const s = parseRecord(sessionRecord, raw);
       const now = clock.now();
       if (!s || s.expiresAt <= now) return null;
-      const principal = await users.principal(s.user);
-      if (!principal) return null;
+      const user = await users.lookup(s.user);
+      if (!user || user.generation !== s.generation) return null;
+      const { principal } = user;
       if (opts.renew === false || now - s.renewedAt < SESSION_RENEW_EVERY_MS) {
-        return { principal, expiresAt: s.expiresAt, renewed: false };
+        return { principal, storeId: sid, expiresAt: s.expiresAt, renewed: false };
       }
       // Re-read inside the transaction, so a logout racing this request is not undone.
       const expiresAt = await transact(store, async (tx) => {
@@ -82,12 +99,14 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const next: SessionRecord = { ...c, renewedAt: now, expiresAt: now + SESSION_TTL_MS };
         return { ops: [put(sid, next)], result: next.expiresAt };
       });
-      return expiresAt === null ? null : { principal, expiresAt, renewed: true };
+      return expiresAt === null ? null : { principal, storeId: sid, expiresAt, renewed: true };
     },
 
     async destroy(id, withOps = []) {
-      const ops: Op[] = ID_SHAPE.test(id) ? [{ op: 'del', kind: 'session', id: storeId(id) }] : [];
+      const valid = ID_SHAPE.test(id);
+      const ops: Op[] = valid ? [{ op: 'del', kind: 'session', id: sessionStoreId(id) }] : [];
       if (ops.length + withOps.length > 0) await commitOps(store, [...ops, ...withOps]);
+      if (valid) deps.onEnded?.({ kind: 'session', id: sessionStoreId(id) });
     },
   };
 }

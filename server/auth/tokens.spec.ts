@@ -55,6 +55,27 @@ describe('API tokens', () => {
     await expect(tokens.create({ role: 'admin', name: 'tv' }, cli)).rejects.toMatchObject({ status: 409 });
   });
 
+  it('refuses a lead token without a team, and allows a floor-wide wallboard token', async () => {
+    const { tokens } = setup();
+    await expect(tokens.create({ role: 'lead', name: 'l' }, cli)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/a lead token needs at least one team/),
+    });
+    expect(await tokens.list()).toEqual([]);
+    const { token } = await tokens.create({ role: 'wallboard', name: 'floor-tv' }, cli);
+    expect(await tokens.authenticate(token)).toMatchObject({ teams: [] });
+  });
+
+  it('tells who listens when a token is revoked', async () => {
+    const { store, clock, audit } = setup();
+    const ended: unknown[] = [];
+    const tokens = createTokens({ store, clock, audit, onEnded: (s) => ended.push(s) });
+    await tokens.create({ role: 'wallboard', name: 'tv' }, cli);
+    await tokens.revoke('tv', cli);
+    await tokens.revoke('tv', cli);
+    expect(ended).toEqual([{ kind: 'token', name: 'tv' }]);
+  });
+
   it('lists tokens without their secrets', async () => {
     const { tokens, clock } = setup();
     await tokens.create({ role: 'wallboard', name: 'tv', teams: ['sales'] }, cli);

@@ -18,6 +18,8 @@ import {
   type Actor,
   type TokenRecord,
 } from './records.ts';
+import { grantProblem } from './permissions.ts';
+import type { AccessEnded } from './subjects.ts';
 import { transact } from './tx.ts';
 import { parseName, parseTeams } from './users.ts';
 
@@ -64,6 +66,8 @@ export interface TokensDeps {
   store: LiveStore;
   clock: Clock;
   audit: Pick<AuditLog, 'record'>;
+  /** Told after a token was revoked (its open sockets are then disconnected). */
+  onEnded?: AccessEnded;
 }
 
 /** Creates the token registry over `store`. */
@@ -75,6 +79,8 @@ export function createTokens(deps: TokensDeps): Tokens {
     async create(spec, actor) {
       const name = parseName(spec.name ?? `${spec.role}-${randomBytes(4).toString('hex')}`, 'token name');
       const teams = parseTeams(spec.teams);
+      const problem = grantProblem('token', spec.role, teams);
+      if (problem !== null) throw new AccessError(400, problem);
       const token = generateToken();
       const hash = hashToken(token);
       await transact(store, async (tx) => {
@@ -112,7 +118,7 @@ export function createTokens(deps: TokensDeps): Tokens {
 
     async revoke(rawName, actor) {
       const name = parseName(rawName, 'token name');
-      return transact(store, async (tx) => {
+      const revoked = await transact(store, async (tx) => {
         const [link] = await tx.getRecords('token-name', [name]);
         const parsed = parseRecord(tokenNameRecord, link);
         if (parsed === null) return { ops: [], result: false };
@@ -126,6 +132,8 @@ export function createTokens(deps: TokensDeps): Tokens {
           result: true,
         };
       });
+      if (revoked) deps.onEnded?.({ kind: 'token', name });
+      return revoked;
     },
 
     async list() {

@@ -22,12 +22,10 @@ describe('users', () => {
       admin,
     );
     expect(await users.verify('lea', 'a long passphrase')).toEqual({
-      kind: 'user',
-      name: 'lea',
-      role: 'lead',
-      teams: ['sales'],
+      principal: { kind: 'user', name: 'lea', role: 'lead', teams: ['sales'] },
+      generation: expect.any(String),
     });
-    expect(await users.verify('LEA ', 'a long passphrase')).toMatchObject({ name: 'lea' });
+    expect(await users.verify('LEA ', 'a long passphrase')).toMatchObject({ principal: { name: 'lea' } });
     expect(await users.verify('lea', 'a long passphrasE')).toBeNull();
     expect(await users.verify('nobody', 'a long passphrase')).toBeNull();
     expect(await users.verify('', 'x')).toBeNull();
@@ -45,7 +43,7 @@ describe('users', () => {
     const { users } = setup();
     const { password } = await users.add({ name: 'sam', role: 'supervisor' }, admin);
     expect(password).toHaveLength(24);
-    expect(await users.verify('sam', password)).toMatchObject({ role: 'supervisor' });
+    expect(await users.verify('sam', password)).toMatchObject({ principal: { role: 'supervisor' } });
   });
 
   it('refuses a taken name, a bad name and a short password', async () => {
@@ -61,6 +59,31 @@ describe('users', () => {
     });
   });
 
+  it('refuses a lead without a team, and accepts other roles without one', async () => {
+    const { users } = setup();
+    await expect(users.add({ name: 'lou', role: 'lead' }, admin)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/a lead user needs at least one team/),
+    });
+    await expect(users.add({ name: 'lou', role: 'lead', teams: [] }, admin)).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(await users.lookup('lou')).toBeNull();
+    await users.add({ name: 'sam', role: 'supervisor' }, admin);
+    await users.add({ name: 'wally', role: 'wallboard' }, admin);
+  });
+
+  it('gives a re-added name a new generation', async () => {
+    const { users } = setup();
+    await users.add({ name: 'bob', role: 'lead', teams: ['sales'] }, admin);
+    const first = await users.lookup('bob');
+    await users.remove('bob', admin);
+    await users.add({ name: 'bob', role: 'supervisor' }, admin);
+    const second = await users.lookup('bob');
+    expect(second?.principal.role).toBe('supervisor');
+    expect(second?.generation).not.toBe(first?.generation);
+  });
+
   it('lists users without hashes and removes them', async () => {
     const { users, clock } = setup();
     await users.add({ name: 'b', role: 'manager' }, SYSTEM_ACTOR);
@@ -73,7 +96,7 @@ describe('users', () => {
     expect(await users.remove('b', admin)).toBe(true);
     expect(await users.remove('b', admin)).toBe(false);
     expect((await users.list()).map((u) => u.name)).toEqual(['a']);
-    expect(await users.principal('b')).toBeNull();
+    expect(await users.lookup('b')).toBeNull();
   });
 
   it('audits adding and removing a user in the same transaction', async () => {

@@ -2,6 +2,7 @@
  * Users: `user` records (argon2id password hash, role, teams) indexed by creation time in `users`.
  * Adding and removing a user is audited in the same transaction.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Principal, Role } from '../contract/auth.ts';
 import type { AuditLog } from '../audit/audit.ts';
@@ -10,7 +11,17 @@ import { createKeys } from '../store/keys.ts';
 import type { LiveStore } from '../store/store.ts';
 import { AccessError } from './errors.ts';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { accessName, parseRecord, teamName, userRecord, type Actor, type UserRecord } from './records.ts';
+import { grantProblem } from './permissions.ts';
+import {
+  accessName,
+  parseRecord,
+  teamName,
+  userGeneration,
+  userRecord,
+  type Actor,
+  type UserRecord,
+} from './records.ts';
+import type { AccessEnded } from './subjects.ts';
 import { transact } from './tx.ts';
 
 export interface NewUser {
@@ -30,25 +41,34 @@ export interface UserInfo {
   createdBy: string;
 }
 
+/** A user as authenticated: the principal, and which incarnation of the name it is. */
+export interface UserIdentity {
+  principal: Principal;
+  /** Changes when the name is removed and added again; sessions remember it. */
+  generation: string;
+}
+
 export interface Users {
   /** Adds a user; returns the password (the generated one, or the one given). 409 if the name is taken. */
   add(user: NewUser, actor: Actor): Promise<{ name: string; password: string }>;
   /** Removes a user (their sessions stop working at once); false if there was none. */
   remove(name: string, actor: Actor): Promise<boolean>;
   list(): Promise<UserInfo[]>;
-  /** The principal of a user, or null if there is no such user (now). */
-  principal(name: string): Promise<Principal | null>;
+  /** The user now, or null if there is no such user. */
+  lookup(name: string): Promise<UserIdentity | null>;
   /**
-   * The principal when `password` is the user's; null otherwise. An unknown user costs the same
-   * argon2 verification as a wrong password, so timing does not reveal which names exist.
+   * The user when `password` is theirs; null otherwise. An unknown user costs the same argon2
+   * verification as a wrong password, so timing does not reveal which names exist.
    */
-  verify(name: string, password: string): Promise<Principal | null>;
+  verify(name: string, password: string): Promise<UserIdentity | null>;
 }
 
 export interface UsersDeps {
   store: LiveStore;
   clock: Clock;
   audit: Pick<AuditLog, 'record'>;
+  /** Told after a user was removed (their open sockets are then disconnected). */
+  onEnded?: AccessEnded;
 }
 
 function invalid(what: string, err: z.ZodError): AccessError {
@@ -69,8 +89,11 @@ export function parseTeams(teams: readonly string[] = []): string[] {
   return [...new Set(r.data)];
 }
 
-function principalOf(u: UserRecord): Principal {
-  return { kind: 'user', name: u.name, role: u.role, teams: u.teams };
+function identityOf(u: UserRecord): UserIdentity {
+  return {
+    principal: { kind: 'user', name: u.name, role: u.role, teams: u.teams },
+    generation: userGeneration(u),
+  };
 }
 
 /** Creates the user directory over `store`. */
@@ -91,6 +114,8 @@ export function createUsers(deps: UsersDeps): Users {
     async add(user, actor) {
       const name = parseName(user.name, 'user name');
       const teams = parseTeams(user.teams);
+      const problem = grantProblem('user', user.role, teams);
+      if (problem !== null) throw new AccessError(400, problem);
       const password = user.password ?? generatePassword();
       if (password.length < MIN_PASSWORD_LENGTH) {
         throw new AccessError(400, `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -109,6 +134,7 @@ export function createUsers(deps: UsersDeps): Users {
           passwordHash,
           createdAt: now,
           createdBy: actor.name,
+          generation: randomUUID(),
         };
         return {
           ops: [
@@ -130,7 +156,7 @@ export function createUsers(deps: UsersDeps): Users {
 
     async remove(rawName, actor) {
       const name = parseName(rawName, 'user name');
-      return transact(store, async (tx) => {
+      const removed = await transact(store, async (tx) => {
         const [existing] = await tx.getRecords('user', [name]);
         if (existing === null) return { ops: [], result: false };
         return {
@@ -142,6 +168,8 @@ export function createUsers(deps: UsersDeps): Users {
           result: true,
         };
       });
+      if (removed) deps.onEnded?.({ kind: 'user', name });
+      return removed;
     },
 
     async list() {
@@ -157,9 +185,9 @@ export function createUsers(deps: UsersDeps): Users {
       });
     },
 
-    async principal(name) {
+    async lookup(name) {
       const u = await get(name);
-      return u ? principalOf(u) : null;
+      return u ? identityOf(u) : null;
     },
 
     async verify(name, password) {
@@ -169,7 +197,7 @@ export function createUsers(deps: UsersDeps): Users {
         await verifyPassword(await dummyHash, password);
         return null;
       }
-      return (await verifyPassword(u.passwordHash, password)) ? principalOf(u) : null;
+      return (await verifyPassword(u.passwordHash, password)) ? identityOf(u) : null;
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Principal } from '../contract/auth.ts';
-import { can, type Permission } from '../auth/permissions.ts';
+import { can, grantProblem, type Permission } from '../auth/permissions.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -23,6 +23,13 @@ export interface RouteSpec {
   permission: Permission;
 }
 
+/** Why `p` may not do `permission`, for a 403 (or a socket's `forbidden` ack). */
+export function forbiddenMessage(p: Principal, permission: Permission): string {
+  const problem = grantProblem(p.kind, p.role, p.teams);
+  if (problem !== null) return `${p.name} may do nothing until an admin fixes it: ${problem}`;
+  return `role ${p.role} may not ${permission}`;
+}
+
 /** Answers 401 without a principal and 403 without the permission. */
 export function requirePermission(permission: Permission): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -31,7 +38,7 @@ export function requirePermission(permission: Permission): RequestHandler {
       return;
     }
     if (!can(req.principal, permission)) {
-      res.status(403).json({ error: `role ${req.principal.role} may not ${permission}` });
+      res.status(403).json({ error: forbiddenMessage(req.principal, permission) });
       return;
     }
     next();

@@ -236,17 +236,19 @@ describe('HTTP security', () => {
       { name: 'x', role: null },
     );
     const tv = { kind: 'token', role: 'wallboard', teams: ['sales'] };
-    expect(await access.authenticateHandshake({}, { token })).toMatchObject(tv);
-    expect(await access.authenticateHandshake({ authorization: `Bearer ${token}` }, {})).toMatchObject(tv);
+    expect(await access.authenticateHandshake({}, { token })).toMatchObject({ principal: tv });
+    expect(await access.authenticateHandshake({ authorization: `Bearer ${token}` }, {})).toMatchObject({
+      principal: tv,
+    });
     expect(await access.authenticateHandshake({}, { token: 'fbt_nope' })).toBeNull();
     const { cookie } = await login('leo');
     const host = 'board.example';
-    expect(await access.authenticateHandshake({ cookie, host }, {})).toMatchObject({ name: 'leo' });
+    expect(await access.authenticateHandshake({ cookie, host }, {})).toMatchObject({
+      principal: { name: 'leo' },
+    });
     expect(
       await access.authenticateHandshake({ cookie, host, origin: 'http://board.example' }, {}),
-    ).toMatchObject({
-      name: 'leo',
-    });
+    ).toMatchObject({ principal: { name: 'leo' } });
     expect(
       await access.authenticateHandshake({ cookie, host, origin: 'https://evil.example' }, {}),
     ).toBeNull();
@@ -297,7 +299,9 @@ describe('demo credentials', () => {
     ]);
     for (const u of creds.users) expect((await login(u.name, u.password)).res.status).toBe(200);
     const [tv] = creds.tokens;
-    expect(await access.authenticateHandshake({}, { token: tv?.token })).toMatchObject({ role: 'wallboard' });
+    expect(await access.authenticateHandshake({}, { token: tv?.token })).toMatchObject({
+      principal: { role: 'wallboard' },
+    });
     const block = formatDemoCredentials(creds, 'http://localhost:3000');
     for (const u of creds.users) expect(block).toContain(u.password);
     expect(block).toContain(tv?.token);

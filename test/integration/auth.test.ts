@@ -179,7 +179,9 @@ describe('access control (Redis, HTTP)', () => {
     expect(await (await get('/auth/me', { authorization: `Bearer ${token}` })).json()).toEqual({
       principal: { kind: 'token', name: 'tv-lobby', role: 'wallboard', teams: ['sales'] },
     });
-    expect(await access.authenticateHandshake({}, { token })).toMatchObject({ name: 'tv-lobby' });
+    expect(await access.authenticateHandshake({}, { token })).toMatchObject({
+      principal: { name: 'tv-lobby' },
+    });
     const listed = await cli('token', 'list');
     expect(listed.stdout).toMatch(/^tv-lobby\s+wallboard\s+sales\s/m);
     expect(listed.stdout).not.toContain(token);
@@ -234,6 +236,13 @@ describe('access control (Redis, HTTP)', () => {
       { cwd: ROOT, env },
     );
     expect((await login('gen-user', generated.stdout.trim())).res.status).toBe(200);
+    const unscopedLead = await run(
+      process.execPath,
+      ['--import', 'tsx', 'server/cli.ts', 'user', 'add', 'lead-nowhere', '--role', 'lead'],
+      { cwd: ROOT, env },
+    ).catch((err: { code: number; stderr: string }) => err);
+    expect(unscopedLead).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs at least one team/) });
+    expect(await access.users.lookup('lead-nowhere')).toBeNull();
     await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'user', 'remove', 'cli-user'], {
       cwd: ROOT,
       env,

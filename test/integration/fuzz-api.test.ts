@@ -103,7 +103,11 @@ beforeAll(async () => {
     escalation: { sweepMs: 500 },
   };
   fb = await startFloorboard({ config, clock: systemClock, log: createLogger('silent'), serveWeb: false });
-  for (const role of ROLES) tokens.set(role, (await fb.access.tokens.create({ role }, SYSTEM_ACTOR)).token);
+  // A lead must be scoped to a team; the others are floor-wide.
+  for (const role of ROLES) {
+    const teams = role === 'lead' ? ['tech-support'] : [];
+    tokens.set(role, (await fb.access.tokens.create({ role, teams }, SYSTEM_ACTOR)).token);
+  }
   const lead = await fb.access.tokens.create(
     { role: 'lead', teams: ['sales'], name: 'lead-sales' },
     SYSTEM_ACTOR,

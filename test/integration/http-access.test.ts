@@ -36,7 +36,11 @@ beforeAll(async () => {
     localRedisUrl: `redis://127.0.0.1:${await freePort()}`,
     serveWeb: false,
   });
-  for (const role of ROLES) tokens.set(role, (await fb.access.tokens.create({ role }, SYSTEM_ACTOR)).token);
+  // A lead must be scoped to a team; the others are floor-wide.
+  for (const role of ROLES) {
+    const teams = role === 'lead' ? ['tech-support'] : [];
+    tokens.set(role, (await fb.access.tokens.create({ role, teams }, SYSTEM_ACTOR)).token);
+  }
 });
 afterAll(async () => {
   await fb?.stop();

@@ -90,8 +90,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       res.setHeader('Cache-Control', 'no-store');
       const { username, password } = parseBody(loginRequest, req.body);
       const ip = req.ip ?? null;
-      const principal = await deps.users.verify(username, password);
-      if (!principal) {
+      const user = await deps.users.verify(username, password);
+      if (!user) {
         await deps.audit.append({
           actor: username,
           role: null,
@@ -106,8 +106,9 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       // A fresh session id on every sign-in: a session id planted before sign-in is never promoted.
       const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
       if (previous) await deps.sessions.destroy(previous);
+      const { principal } = user;
       const session = await deps.sessions.create(
-        principal.name,
+        user,
         deps.audit.record({
           actor: principal.name,
           role: principal.role,
