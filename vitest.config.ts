@@ -7,7 +7,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['server/**/*.spec.ts', 'streams/**/*.spec.ts', 'config/**/*.spec.ts'],
+          include: [
+            'server/**/*.spec.ts',
+            'streams/**/*.spec.ts',
+            'config/**/*.spec.ts',
+            'test/support/**/*.spec.ts',
+          ],
         },
       },
       {

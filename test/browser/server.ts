@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { daytimeZone } from '../support/daytime.ts';
 import { startRedisServer, type RedisServerHandle } from '../support/services.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,6 +77,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     REDIS_URL: redis.url,
     LOG_LEVEL: 'info',
     SIMULATOR: 'on',
+    // The simulated centre is quiet at night: run it where it is late morning now.
+    FLOORBOARD_TIMEZONE: daytimeZone(),
     ...extraEnv,
   };
   delete env.KAFKA_BROKERS;

@@ -7,6 +7,7 @@ import { startRuntime, type Runtime } from '../../server/runtime.ts';
 import { testConfig } from '../support/harness.ts';
 import { freePort, uniqueName } from '../support/services.ts';
 import { waitUntil } from '../support/kafka.ts';
+import { daytimeZone } from '../support/daytime.ts';
 
 const running: Runtime[] = [];
 afterEach(async () => {
@@ -17,6 +18,8 @@ function embeddedConfig() {
   const base = testConfig();
   return {
     ...base,
+    // The simulated centre is quiet at night: run it where it is late morning now.
+    timezone: daytimeZone(),
     redis: { url: null, keyPrefix: `${uniqueName('embedded')}:` },
     kafka: { ...base.kafka, brokers: [] },
     simulator: { ...base.simulator, enabled: 'auto' as const, backfillMinutes: 90 },
