@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Express, RequestHandler } from 'express';
 import type { Config } from '../config/schema.ts';
-import { createAccess, type Access, type DemoCredentials } from './auth/index.ts';
+import { accessRoom, createAccess, type Access, type DemoCredentials } from './auth/index.ts';
 import type { Clock } from './clock.ts';
 import { createEscalation, type EscalationAlert } from './commands/escalation.ts';
 import { createOutboxRelay } from './commands/outbox.ts';
@@ -95,6 +95,7 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     commandsTopic,
     dedupeHours: config.retention.dedupeHours,
     onChanged: () => realtime?.markDirty(),
+    onReassigned: (by, agentId, results) => realtime?.notifyReassigned(by.name, agentId, results),
   });
   const escalation = createEscalation({
     store: runtime.store,
@@ -154,11 +155,12 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
       return runtime.live();
     },
     redisUrl: runtime.redisUrl,
-    authenticate: async (headers, auth) =>
-      (await access.authenticateHandshake(headers, auth))?.principal ?? null,
+    authenticate: access.authenticateHandshake,
     commands: { reassign, acknowledge: escalation.acknowledge },
     pushLatency: metrics.pushLatency,
   });
+  // A token revoked, a user removed or a session ended here: their sockets go, on every instance.
+  access.onAccessEnded((subject) => realtime?.cutAccess(accessRoom(subject)));
   escalation.start();
   outbox.start();
   await new Promise<void>((resolve) => server.listen(config.port, resolve));

@@ -47,6 +47,11 @@ export interface ReassignDeps {
   dedupeHours: number;
   /** Called after a reassignment committed (marks live views dirty). */
   onChanged?: () => void;
+  /**
+   * Called with the results after a reassignment committed, whichever way it came in (REST or
+   * socket), so live clients are told the same way (the `reassigned` notice).
+   */
+  onReassigned?: (by: Principal, agentId: string, results: readonly ReassignItemResult[]) => void;
 }
 
 /** The operator's view of a ticket record. */
@@ -165,6 +170,7 @@ export function createReassign(deps: ReassignDeps) {
         }
         const order = new Map(ids.map((id, i) => [id, i]));
         results.sort((a, b) => (order.get(a.ticketId) ?? 0) - (order.get(b.ticketId) ?? 0));
+        deps.onReassigned?.(p, req.agentId, results);
         return { results };
       } finally {
         if (!done) await tx.abort();

@@ -11,6 +11,10 @@
  * `markDirty()` is announced to the others (`serverSideEmit('dirty')`, at most once per flush), and
  * alerts and `reassigned` notices are broadcast once cluster-wide to the rooms of the principals in
  * scope.
+ *
+ * Access: client→server events are registered from `SOCKET_EVENTS` (socket-access.ts), each behind its
+ * permission, and a socket's credentials are re-checked before every event and periodically; ending
+ * access (`cutAccess`) disconnects the subject's sockets on every instance.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -18,6 +22,7 @@ import { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { can } from '../auth/permissions.ts';
+import { forbiddenMessage } from '../http/guard.ts';
 import type { Clock } from '../clock.ts';
 import type { LiveSnapshot } from '../contract/api.ts';
 import type { Principal } from '../contract/auth.ts';
@@ -25,6 +30,7 @@ import {
   acknowledgeRequest,
   reassignRequest,
   type AcknowledgeRequest,
+  type ReassignItemResult,
   type ReassignRequest,
   type ReassignResponse,
 } from '../contract/commands.ts';
@@ -42,6 +48,14 @@ import {
   type SocketData,
 } from '../contract/realtime.ts';
 import { redactRedisUrl } from '../store/redis-store.ts';
+import {
+  createAccessWatch,
+  DEFAULT_RECHECK_MS,
+  SOCKET_EVENT_NAMES,
+  SOCKET_EVENTS,
+  type SocketEvent,
+  type SocketIdentity,
+} from './socket-access.ts';
 import { diffSnapshots, filterSnapshot, resolveView, viewKey, type QueueTeams } from './views.ts';
 
 export type RealtimeServer = Server<
@@ -58,7 +72,10 @@ export interface HubLog {
   error(obj: object, msg?: string): void;
 }
 
-/** The operator commands sockets may call (server/commands). Errors with a 4xx `status` become acks. */
+/**
+ * The operator commands sockets may call (server/commands). Errors with a 4xx `status` become acks.
+ * `reassign` tells clients itself (through `notifyReassigned`), as the REST route's does.
+ */
 export interface HubCommands {
   reassign(p: Principal, r: ReassignRequest): Promise<ReassignResponse>;
   acknowledge(p: Principal, r: AcknowledgeRequest): Promise<void>;
@@ -73,8 +90,13 @@ export interface RealtimeHubDeps {
   log: HubLog;
   /** Queue name → owning team (config `queueTeams`). */
   queueTeams: QueueTeams;
-  /** The principal behind a handshake (the auth module's `authenticateHandshake`), or null. */
-  authenticate: (headers: IncomingHttpHeaders, auth: Record<string, unknown>) => Promise<Principal | null>;
+  /** Who is behind a handshake (the auth module's `authenticateHandshake`), or null. */
+  authenticate: (
+    headers: IncomingHttpHeaders,
+    auth: Record<string, unknown>,
+  ) => Promise<SocketIdentity | null>;
+  /** How often every socket's credentials are checked again; default 30 s. */
+  recheckMs?: number;
   commands: HubCommands;
   /** Coalescing period (config `realtime.flushMs`), 100–250 ms; default 200. */
   flushMs?: number;
@@ -112,6 +134,12 @@ export interface RealtimeHub {
   markDirty(): void;
   /** Pushes an escalation alert to the supervisors in scope of its team, on every instance, once. */
   pushAlert(alert: AlertEvent): void;
+  /** Tells everyone in scope, on every instance, which tickets `by` reassigned to `agentId`. */
+  notifyReassigned(by: string, agentId: string, results: readonly ReassignItemResult[]): void;
+  /** Disconnects, on every instance, the sockets in access room `room` (server/auth `accessRoom`). */
+  cutAccess(room: string): void;
+  /** Re-checks every socket's credentials now (normally every `recheckMs`). */
+  recheckAccess(): Promise<void>;
   stats(): RealtimeHubStats;
   /** Stops flushing, disconnects every client, closes the Socket.IO server and the adapter's Redis. */
   stop(): Promise<void>;
@@ -365,6 +393,14 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
 
   // ---- connections ----
 
+  const access = createAccessWatch<RealtimeSocket>({
+    sockets: () => nsp.sockets.values(),
+    recheckMs: deps.recheckMs ?? DEFAULT_RECHECK_MS,
+    log,
+  });
+  /** Access rooms to join once connected (joining inside the middleware is not supported). */
+  const pendingRooms = new WeakMap<RealtimeSocket, string[]>();
+
   io.use((socket, next) => {
     if (stopped) {
       next(new Error('unavailable'));
@@ -372,13 +408,15 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     }
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     deps.authenticate(socket.handshake.headers, auth).then(
-      (principal) => {
-        if (!principal) {
+      (identity) => {
+        if (!identity) {
           next(new Error('unauthorized'));
           return;
         }
-        socket.data.principal = principal;
+        socket.data.principal = identity.principal;
         socket.data.room = null;
+        access.track(socket, identity);
+        pendingRooms.set(socket, identity.rooms);
         next();
       },
       (err: Error) => {
@@ -402,7 +440,6 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     reply: Reply<SnapshotEvent | ErrorAck> | null,
   ): Promise<void> {
     const p = socket.data.principal;
-    if (!can(p, 'live:view')) return reply?.(fail('forbidden', `role ${p.role} may not view the live floor`));
     const parsed = subscribeRequest.safeParse(raw ?? {});
     if (!parsed.success) return reply?.(fail('bad_request', z.prettifyError(parsed.error)));
     const resolved = resolveView(p, parsed.data, queueTeams);
@@ -454,7 +491,6 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
 
   async function reassign(socket: RealtimeSocket, raw: unknown): Promise<ReassignResponse | ErrorAck> {
     const p = socket.data.principal;
-    if (!can(p, 'tickets:reassign')) return fail('forbidden', `role ${p.role} may not reassign tickets`);
     const parsed = reassignRequest.safeParse(raw);
     if (!parsed.success) return fail('bad_request', z.prettifyError(parsed.error));
     let res: ReassignResponse;
@@ -463,30 +499,12 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     } catch (err) {
       return commandFailure(err, log, 'reassignment');
     }
-    const byTeam = new Map<string | null, Array<{ ticketId: string; version: number }>>();
-    for (const r of res.results) {
-      if (r.status !== 'ok') continue;
-      const list = byTeam.get(r.ticket.team) ?? [];
-      list.push({ ticketId: r.ticketId, version: r.ticket.version });
-      byTeam.set(r.ticket.team, list);
-    }
-    const at = clock.now();
-    for (const [team, tickets] of byTeam) {
-      io.to(roomsFor('scope', team)).emit('reassigned', {
-        by: p.name,
-        agentId: parsed.data.agentId,
-        team,
-        tickets,
-        at,
-      });
-    }
-    if (byTeam.size > 0) hub.markDirty();
+    if (res.results.some((r) => r.status === 'ok')) hub.markDirty();
     return res;
   }
 
   async function acknowledge(socket: RealtimeSocket, raw: unknown): Promise<{ ok: true } | ErrorAck> {
     const p = socket.data.principal;
-    if (!can(p, 'alerts:acknowledge')) return fail('forbidden', `role ${p.role} may not acknowledge alerts`);
     const parsed = acknowledgeRequest.safeParse(raw);
     if (!parsed.success) return fail('bad_request', z.prettifyError(parsed.error));
     try {
@@ -511,38 +529,60 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     });
   }
 
+  /** The handler of each event of SOCKET_EVENTS, run after its permission check passed. */
+  const handlers: {
+    [E in SocketEvent]: (
+      socket: RealtimeSocket,
+      payload: unknown,
+      reply: Reply<unknown> | null,
+    ) => Promise<void>;
+  } = {
+    subscribe: (socket, payload, reply) => subscribe(socket, payload, reply),
+    resync: async (socket, _payload, reply) => resync(socket, reply),
+    reassign: async (socket, payload, reply) => reply?.(await reassign(socket, payload)),
+    acknowledge: async (socket, payload, reply) => reply?.(await acknowledge(socket, payload)),
+  };
+
+  /** Re-checks the socket's credentials and the event's permission, then runs its handler. */
+  async function dispatch(
+    socket: RealtimeSocket,
+    event: SocketEvent,
+    payload: unknown,
+    reply: Reply<unknown> | null,
+  ): Promise<void> {
+    let p: Principal | null;
+    try {
+      p = await access.current(socket);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'cannot re-check socket credentials');
+      reply?.(fail('unavailable', 'cannot check your credentials now; try again shortly'));
+      return;
+    }
+    if (p === null) {
+      reply?.(fail('unauthorized', 'your access was revoked or has ended; sign in again'));
+      access.end(socket, 'credentials no longer valid');
+      return;
+    }
+    const { permission } = SOCKET_EVENTS[event];
+    if (!can(p, permission)) {
+      reply?.(fail('forbidden', forbiddenMessage(p, permission)));
+      return;
+    }
+    await handlers[event](socket, payload, reply);
+  }
+
   io.on('connection', (socket) => {
     const p = socket.data.principal;
-    void socket.join(scopeRooms(p));
+    void socket.join([...(pendingRooms.get(socket) ?? []), ...scopeRooms(p)]);
+    pendingRooms.delete(socket);
     if (can(p, 'alerts:acknowledge')) void socket.join(alertRooms(p));
-    socket.on('subscribe', (...args: unknown[]) => {
-      const { payload, reply } = split(args);
-      guard('subscribe', reply, subscribe(socket, payload, reply));
-    });
-    socket.on('resync', (...args: unknown[]) => {
-      const { reply } = split(args);
-      guard(
-        'resync',
-        reply,
-        Promise.resolve().then(() => resync(socket, reply)),
-      );
-    });
-    socket.on('reassign', (...args: unknown[]) => {
-      const { payload, reply } = split(args);
-      guard(
-        'reassign',
-        reply,
-        reassign(socket, payload).then((res) => reply?.(res)),
-      );
-    });
-    socket.on('acknowledge', (...args: unknown[]) => {
-      const { payload, reply } = split(args);
-      guard(
-        'acknowledge',
-        reply,
-        acknowledge(socket, payload).then((res) => reply?.(res)),
-      );
-    });
+    const on = socket.on.bind(socket) as (event: string, fn: (...args: unknown[]) => void) => void;
+    for (const event of SOCKET_EVENT_NAMES) {
+      on(event, (...args: unknown[]) => {
+        const { payload, reply } = split(args);
+        guard(event, reply, dispatch(socket, event, payload, reply));
+      });
+    }
     socket.on('disconnect', () => leaveRoom(socket));
   });
 
@@ -573,6 +613,25 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       };
       io.to(roomsFor('alerts', alert.team)).emit('alert', e);
     },
+    notifyReassigned(by, agentId, results) {
+      if (stopped) return;
+      const byTeam = new Map<string | null, Array<{ ticketId: string; version: number }>>();
+      for (const r of results) {
+        if (r.status !== 'ok') continue;
+        const list = byTeam.get(r.ticket.team) ?? [];
+        list.push({ ticketId: r.ticketId, version: r.ticket.version });
+        byTeam.set(r.ticket.team, list);
+      }
+      const at = clock.now();
+      for (const [team, tickets] of byTeam) {
+        io.to(roomsFor('scope', team)).emit('reassigned', { by, agentId, team, tickets, at });
+      }
+    },
+    cutAccess(room) {
+      if (stopped) return;
+      io.in(room).disconnectSockets(true);
+    },
+    recheckAccess: () => access.sweep(),
     stats: () => ({
       sockets: nsp.sockets.size,
       rooms: rooms.size,
@@ -585,6 +644,7 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      access.stop();
       await flushing;
       rooms.clear();
       await io.close();

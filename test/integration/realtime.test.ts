@@ -50,13 +50,24 @@ const PRINCIPALS: Record<string, Principal> = {
   'sup-sales': { kind: 'user', name: 'sam', role: 'supervisor', teams: ['sales'] },
   'sup-tech': { kind: 'user', name: 'tess', role: 'supervisor', teams: ['tech-support'] },
 };
-/** The injected `authenticate`: maps `auth.token` to a principal. */
-const authenticate = async (_headers: unknown, auth: Record<string, unknown>) =>
-  typeof auth.token === 'string' ? (PRINCIPALS[auth.token] ?? null) : null;
+/** Tokens the tests revoked: their re-checks fail from then on. */
+const revoked = new Set<string>();
+/** The injected `authenticate`: maps `auth.token` to a principal, re-checked against `revoked`. */
+const authenticate = async (_headers: unknown, auth: Record<string, unknown>) => {
+  const token = typeof auth.token === 'string' ? auth.token : '';
+  const principal = PRINCIPALS[token];
+  if (!principal || revoked.has(token)) return null;
+  return {
+    principal,
+    rooms: [`access:token:${token}`],
+    recheck: async () => (revoked.has(token) ? null : principal),
+  };
+};
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  revoked.clear();
 });
 
 interface CommandLog {
@@ -64,14 +75,18 @@ interface CommandLog {
   acknowledge: Array<{ p: Principal; r: AcknowledgeRequest }>;
 }
 
-function stubCommands(): HubCommands & { calls: CommandLog } {
+type StubCommands = HubCommands & { calls: CommandLog; hub: RealtimeHub | null };
+
+/** Commands that succeed, and tell clients through the hub like the real reassign command does. */
+function stubCommands(): StubCommands {
   const calls: CommandLog = { reassign: [], acknowledge: [] };
-  return {
+  const stub: StubCommands = {
     calls,
+    hub: null,
     async reassign(p, r) {
       calls.reassign.push({ p, r });
       if (r.agentId === 'nobody') throw Object.assign(new Error('no agent nobody'), { status: 404 });
-      return {
+      const res: ReassignResponse = {
         results: r.items.map((i) => ({
           ticketId: i.ticketId,
           status: 'ok' as const,
@@ -87,26 +102,31 @@ function stubCommands(): HubCommands & { calls: CommandLog } {
             subject: 'Contract',
           },
         })),
-      } satisfies ReassignResponse;
+      };
+      stub.hub?.notifyReassigned(p.name, r.agentId, res.results);
+      return res;
     },
     async acknowledge(p, r) {
       calls.acknowledge.push({ p, r });
     },
   };
+  return stub;
 }
 
 interface HubOptions {
   readLive: () => Promise<LiveSnapshot>;
-  commands?: HubCommands;
+  commands?: StubCommands;
   redisUrl?: string;
   channelPrefix?: string;
   refreshMs?: number;
+  recheckMs?: number;
 }
 
 /** A real HTTP server on port 0 with Socket.IO and the hub. */
 async function startHub(o: HubOptions): Promise<{ hub: RealtimeHub; url: string }> {
   const server = createServer();
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, { serveClient: false });
+  const commands = o.commands ?? stubCommands();
   const hub = await createRealtimeHub({
     io,
     readLive: o.readLive,
@@ -114,11 +134,13 @@ async function startHub(o: HubOptions): Promise<{ hub: RealtimeHub; url: string 
     log,
     queueTeams: QUEUE_TEAMS,
     authenticate,
-    commands: o.commands ?? stubCommands(),
+    commands,
     flushMs: 100,
     ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }),
+    ...(o.recheckMs === undefined ? {} : { recheckMs: o.recheckMs }),
     ...(o.redisUrl === undefined ? {} : { redisUrl: o.redisUrl, channelPrefix: o.channelPrefix }),
   });
+  commands.hub = hub;
   cleanups.push(() => hub.stop());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { hub, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -424,6 +446,38 @@ describe('the live push hub: access', () => {
     expect(await lead.emitWithAck('subscribe', {})).toMatchObject({ seq: 0, view: { teams: ['sales'] } });
   });
 
+  it('re-checks credentials before every event: a revoked token gets unauthorized and is disconnected', async () => {
+    const commands = stubCommands();
+    const { url } = await startHub({ readLive: handFloor().readLive, commands });
+    const lead = client(url, 'lead-sales');
+    await connected(lead);
+    const request: ReassignRequest = {
+      agentId: 's-1',
+      reason: 'balance',
+      items: [{ ticketId: 'k1', expectedVersion: 2 }],
+    };
+    expect(await lead.emitWithAck('reassign', request)).toMatchObject({ results: [{ status: 'ok' }] });
+    revoked.add('lead-sales');
+    const gone = new Promise<string>((resolve) => lead.once('disconnect', resolve));
+    expect(await lead.emitWithAck('reassign', request)).toMatchObject({ error: 'unauthorized' });
+    expect(await gone).toBe('io server disconnect');
+    expect(commands.calls.reassign).toHaveLength(1);
+  });
+
+  it('disconnects a socket whose credentials lapse at the periodic re-check, and keeps the others', async () => {
+    const { hub, url } = await startHub({ readLive: handFloor().readLive, recheckMs: 200 });
+    const tv = client(url, 'tv');
+    const sup = client(url, 'sup');
+    await Promise.all([tv, sup].map(connected));
+    expect(await tv.emitWithAck('subscribe', {})).toMatchObject({ seq: 0 });
+    const gone = new Promise<string>((resolve) => tv.once('disconnect', resolve));
+    revoked.add('tv');
+    expect(await gone).toBe('io server disconnect');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sup.connected).toBe(true);
+    expect(hub.stats().sockets).toBe(1);
+  });
+
   it('keeps a team-scoped principal to its teams', async () => {
     const floor = handFloor();
     const { hub, url } = await startHub({ readLive: floor.readLive });
@@ -524,5 +578,14 @@ describe('the live push hub on two instances (Socket.IO Redis adapter)', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     expect(got).toEqual({ supOnA: [alert], tvOnA: [], techOnA: [], salesOnB: [alert], supOnB: [alert] });
+
+    // Ending a subject's access on A disconnects its sockets on both instances, and only those.
+    const tvOnB = client(b.url, 'tv');
+    await connected(tvOnB);
+    const cut = [sockets.tvOnA, tvOnB].map((s) => new Promise<string>((r) => s.once('disconnect', r)));
+    a.hub.cutAccess('access:token:tv');
+    expect(await Promise.all(cut)).toEqual(['io server disconnect', 'io server disconnect']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect([sockets.supOnA, sockets.supOnB, sockets.salesOnB].every((s) => s.connected)).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { SYSTEM_ACTOR } from '../../server/auth/records.ts';
 import { systemClock } from '../../server/clock.ts';
 import { startFloorboard, type Floorboard } from '../../server/floorboard.ts';
 import { createLogger } from '../../server/log.ts';
+import type { ReassignedEvent } from '../../server/contract/realtime.ts';
 import { LiveFeed, type FeedSocket } from '../../server/realtime/client.ts';
 import { ev } from '../support/events.ts';
 import { isolatedConfig, produceEvents, waitUntil } from '../support/kafka.ts';
@@ -39,9 +40,12 @@ describe('two instances', () => {
       ev.assigned({ ticketId: 'pair-1', agentId: 'p1', ts: t(59) }),
       ev.ticket({ ticketId: 'pair-2', ts: t(45) }),
     ]);
-    const token = (await a.access.tokens.create({ role: 'supervisor' }, SYSTEM_ACTOR)).token;
+    const token = (await a.access.tokens.create({ role: 'supervisor', name: 'sup-pair' }, SYSTEM_ACTOR))
+      .token;
+    const notices: Array<{ on: string; e: ReassignedEvent }> = [];
     const feed = (fb: Floorboard) => {
       const socket: FeedSocket = connect(fb.url, { auth: { token }, transports: ['websocket'] });
+      socket.on('reassigned', (e) => notices.push({ on: fb.url, e }));
       const f = new LiveFeed(socket);
       cleanup.push(() => f.close());
       return f;
@@ -69,5 +73,12 @@ describe('two instances', () => {
       5000,
     );
     expect(Date.now() - made).toBeLessThan(1000);
+    // A REST reassignment tells live clients the same way a socket one does, on both instances.
+    await waitUntil('the reassigned notice on both instances', async () => notices.length === 2, 5000);
+    expect(notices.map((n) => n.on).sort()).toEqual([a.url, b.url].sort());
+    for (const { e } of notices) {
+      expect(e).toMatchObject({ by: 'sup-pair', agentId: 'p2', team: 'sales' });
+      expect(e.tickets.map((t) => t.ticketId)).toEqual(['pair-2']);
+    }
   });
 });
