@@ -2,13 +2,29 @@
  * Collects the effects of one batch: counter increments (merged per field), period registrations
  * with their retention, and record writes. Pure; the projector fills it, a store applies `toOps()`.
  */
-import type { CounterRef, IndexRef, Op, SetRef } from './ops.ts';
+import type { CounterRef, Op, SetRef } from './ops.ts';
 import type { Period } from './shifts.ts';
 
 const DAY = 86_400_000;
 
-function refKey(ref: CounterRef | IndexRef | SetRef): string {
-  return JSON.stringify(ref);
+/** A map key for a counter or set reference (only counters and sets are merged). Built by hand: this
+ * runs for every counter an event touches, and JSON.stringify was the projector's largest cost. The
+ * length prefix keeps keys unambiguous whatever the names contain. */
+function refKey(ref: CounterRef | SetRef): string {
+  switch (ref.name) {
+    case 'agg':
+      return `g${ref.period.length}:${ref.period}${ref.group}`;
+    case 'agentLoad':
+      return `l${ref.agentId}`;
+    case 'satMinute':
+      return `m${ref.minute}`;
+    case 'queues':
+      return 'q';
+    case 'agents':
+      return 'a';
+    case 'periodGroups':
+      return `p${ref.period}`;
+  }
 }
 
 /** Accumulates a batch's effects; `toOps()` returns them in a stable order. */

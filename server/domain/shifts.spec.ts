@@ -349,3 +349,65 @@ describe('parseIsoDate', () => {
     expect(() => parseIsoDate('yesterday')).toThrow(/expected YYYY-MM-DD/);
   });
 });
+
+describe('cached answers', () => {
+  // periodsAt, hourAt and isoDate cache per UTC hour where the answer cannot change within it.
+  const zones = [
+    'Europe/Berlin',
+    'America/New_York',
+    'America/Santiago', // DST changes at local midnight
+    'Australia/Lord_Howe', // 30-minute DST shift
+    'Asia/Kathmandu', // +05:45
+    'Pacific/Chatham', // +12:45 / +13:45
+    'America/St_Johns', // -03:30 / -02:30
+    'Africa/Casablanca', // DST suspended for Ramadan
+  ];
+  const configs: ShiftDefinition[][] = [
+    threeShifts,
+    withGap,
+    [
+      { name: 'early', start: '00:00', end: '02:30' },
+      { name: 'mid', start: '02:45', end: '13:15' },
+      { name: 'late', start: '13:40', end: '23:50' },
+    ],
+  ];
+  /** Instants around each offset change of 2026 (every 5 minutes, and a millisecond before the next minute) and over the year. */
+  const instants = (timezone: string): number[] => {
+    const probe = createShiftCalendar(timezone, threeShifts, { memo: false });
+    const offset = (ms: number) => probe.toIso(ms).slice(19);
+    const out: number[] = [];
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 6 * HOUR) {
+      if (rand() < 0.25) out.push(t + Math.floor(rand() * 6 * HOUR));
+      if (offset(t) !== offset(t + 6 * HOUR)) {
+        for (let m = -3 * 60; m <= 9 * 60; m += 5) out.push(t + m * MINUTE, t + m * MINUTE + 59_999);
+      }
+    }
+    // A shuffled order, so cache entries are made from every part of an hour.
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
+
+  it.each(zones)(
+    'are the uncached answers at every probed instant in %s',
+    (timezone) => {
+      const probes = instants(timezone);
+      for (const shifts of configs) {
+        const cached = createShiftCalendar(timezone, shifts);
+        const uncached = createShiftCalendar(timezone, shifts, { memo: false });
+        const mismatches: string[] = [];
+        for (const ms of probes) {
+          const got = [cached.periodsAt(ms), cached.hourAt(ms), cached.isoDate(ms)];
+          const want = [uncached.periodsAt(ms), uncached.hourAt(ms), uncached.isoDate(ms)];
+          if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(new Date(ms).toISOString());
+        }
+        expect(mismatches.slice(0, 5)).toEqual([]);
+      }
+    },
+    60_000,
+  );
+});

@@ -36,7 +36,7 @@ export interface ShiftCalendar {
   dayAt(ms: number): Period;
   /** How much of [fromMs, toMs) falls in each day and each shift, by period start (day first on ties). */
   split(fromMs: number, toMs: number): Array<{ period: Period; ms: number }>;
-  /** The day containing `ms`, then the shift containing it if there is one. */
+  /** The day containing `ms`, then the shift containing it if there is one (a frozen, shared array). */
   periodsAt(ms: number): Period[];
   /** The local clock hour containing `ms` (id `YYYY-MM-DDTHH`, kind 'hour'; DST-safe: the repeated
    * hour of a fall-back night is two periods, `…T02` and `…T02+1`). */
@@ -85,8 +85,17 @@ export function parseIsoDate(date: string): string {
   return date;
 }
 
+export interface ShiftCalendarOptions {
+  /** Cache answers per UTC hour (default true); false gives the uncached answers tests compare with. */
+  memo?: boolean;
+}
+
 /** Builds the calendar for `shifts` in `timezone`; throws a readable Error for a config that cannot work. */
-export function createShiftCalendar(timezone: string, shifts: ShiftDefinition[]): ShiftCalendar {
+export function createShiftCalendar(
+  timezone: string,
+  shifts: ShiftDefinition[],
+  options: ShiftCalendarOptions = {},
+): ShiftCalendar {
   if (!IANAZone.isValidZone(timezone)) {
     throw new Error(`Unknown time zone "${timezone}": use an IANA zone name such as "Europe/Berlin"`);
   }
@@ -147,10 +156,35 @@ export function createShiftCalendar(timezone: string, shifts: ShiftDefinition[])
     return entry;
   };
 
-  const isoDate = (ms: number): string => {
-    checkMs(ms);
+  const rawIsoDate = (ms: number): string => {
     const local = new Date(ms + offsetMs(ms));
     return formatDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
+  };
+
+  // Memos by UTC hour bucket. Finding the zone offset costs microseconds (Intl), and ingestion asks
+  // for the date, periods and clock hour of every event, so answers are cached where they are
+  // provably the same for the whole bucket: the offset is equal at both ends of the bucket (tz
+  // offsets change at most once in any hour, so it is then constant throughout) and no period
+  // boundary falls inside it. Other buckets (those with a transition, a local midnight or a shift
+  // change) are computed every time, so results are exactly those of the uncached code.
+  const dateMemo = new Map<number, string>();
+  const periodsMemo = new Map<number, readonly Period[]>();
+  const hourMemo = new Map<number, Period[]>();
+  const constantOffset = (from: number, to: number): boolean => zone.offset(from) === zone.offset(to);
+  const memoize = options.memo ?? true;
+
+  const isoDate = (ms: number): string => {
+    checkMs(ms);
+    const bucket = Math.floor(ms / HOUR);
+    const memo = dateMemo.get(bucket);
+    if (memo !== undefined) return memo;
+    const date = rawIsoDate(ms);
+    const start = bucket * HOUR;
+    const last = start + HOUR - 1;
+    if (memoize && constantOffset(start, last) && rawIsoDate(start) === date && rawIsoDate(last) === date) {
+      remember(dateMemo, bucket, date);
+    }
+    return date;
   };
 
   const shiftAt = (ms: number): Period | null => {
@@ -193,12 +227,38 @@ export function createShiftCalendar(timezone: string, shifts: ShiftDefinition[])
     dayAt,
     split,
     periodsAt: (ms) => {
+      checkMs(ms);
+      const bucket = Math.floor(ms / HOUR);
+      const memo = periodsMemo.get(bucket);
+      if (memo !== undefined) return memo as Period[];
       const shift = shiftAt(ms);
-      return shift ? [dayAt(ms), shift] : [dayAt(ms)];
+      const periods = Object.freeze(shift ? [dayAt(ms), shift] : [dayAt(ms)]);
+      const start = bucket * HOUR;
+      const end = start + HOUR;
+      const date = isoDate(ms);
+      // The periods cannot change inside the bucket when its date is constant (dateMemo) and no shift
+      // that could contain it (this date's and the previous date's) starts or ends strictly inside.
+      if (dateMemo.get(bucket) === date) {
+        const inside = (t: number) => t > start && t < end;
+        const candidates = [...entryFor(date).shifts, ...entryFor(addDays(date, -1)).shifts];
+        if (!candidates.some((p) => inside(p.start) || inside(p.end))) remember(periodsMemo, bucket, periods);
+      }
+      return periods as Period[];
     },
     hourAt(ms) {
       checkMs(ms);
-      return hourPeriod(ms, zone);
+      const bucket = Math.floor(ms / HOUR);
+      for (const h of hourMemo.get(bucket) ?? []) if (h.start <= ms && ms < h.end) return h;
+      const hour = hourPeriod(ms, zone);
+      // hourPeriod gives the same hour for every instant of [start, end) when the offset is constant there.
+      if (memoize && constantOffset(hour.start, hour.end - 1)) {
+        for (let b = Math.floor(hour.start / HOUR); b * HOUR < hour.end; b++) {
+          const list = hourMemo.get(b) ?? [];
+          list.push(hour);
+          remember(hourMemo, b, list);
+        }
+      }
+      return hour;
     },
     hoursOfDate(date) {
       const day = dayAt(DateTime.fromISO(parseIsoDate(date), { zone }).toMillis());
@@ -218,6 +278,17 @@ export function createShiftCalendar(timezone: string, shifts: ShiftDefinition[])
       return iso;
     },
   };
+}
+
+/** Buckets a memo keeps; enough for weeks of event time, and bounded for a long replay. */
+const MEMO_BUCKETS = 4096;
+
+function remember<V>(memo: Map<number, V>, bucket: number, value: V): void {
+  if (!memo.has(bucket) && memo.size >= MEMO_BUCKETS) {
+    const oldest = memo.keys().next().value;
+    if (oldest !== undefined) memo.delete(oldest);
+  }
+  memo.set(bucket, value);
 }
 
 /** The clock hour of `ms` in `zone`: from the last instant the local time was HH:00 to the next hour. */
