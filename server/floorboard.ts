@@ -128,7 +128,7 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     trustProxy: config.http.trustProxy,
     before: access.before,
     api: [
-      statusRoutes({ health: runtime.health, live: runtime.live }, routes),
+      statusRoutes({ health: runtime.health, live: runtime.live, queueTeams: config.queueTeams }, routes),
       ticketRoutes(
         { store: runtime.store, keys: runtime.keys, sla: () => policy().sla, reassign, escalation },
         routes,

@@ -82,6 +82,10 @@ export class CommandError extends Error {
 /** Creates the reassign command. */
 export function createReassign(deps: ReassignDeps) {
   return async function reassign(p: Principal, req: ReassignRequest): Promise<ReassignResponse> {
+    // The request schema refuses this too; checked here as well because a repeated ticket would be
+    // applied, audited and published twice in one transaction.
+    const listed = new Set(req.items.map((i) => i.ticketId));
+    if (listed.size !== req.items.length) throw new CommandError(400, 'a ticket is listed more than once');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = deps.clock.now();
       const tx = await deps.store.begin();

@@ -1,7 +1,12 @@
 /** REST payloads shared by the server and its clients. */
 import type { CallSummary } from './summary.ts';
 
-/** `GET /api/v1/health`. */
+/** `GET /api/v1/health` without credentials: the status only (200 ok, 503 degraded). */
+export interface HealthStatusResponse {
+  status: 'ok' | 'degraded';
+}
+
+/** `GET /api/v1/health` with credentials (any signed-in principal or token): the details. */
 export interface HealthResponse {
   status: 'ok' | 'degraded';
   store: { kind: 'redis' | 'in-memory'; location: string; reachable: boolean };
@@ -87,7 +92,7 @@ export interface LiveSatisfaction {
   lowCount: number;
 }
 
-/** `GET /api/v1/live`: the whole floor now. */
+/** `GET /api/v1/live`: the floor now (narrowed to the principal's teams, if it is scoped to some). */
 export interface LiveSnapshot {
   serverTime: number;
   timezone: string;

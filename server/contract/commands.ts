@@ -4,14 +4,31 @@ import type { LiveTicketAlert } from './api.ts';
 
 const id = z.string().min(1).max(200);
 
-/** Reassign one or many tickets to an agent. Each item carries the ticket version the operator saw. */
+/**
+ * Reassign one or many tickets to an agent. Each item carries the ticket version the operator saw; a
+ * ticket may be listed once (twice would mean two audit entries and two outbound commands for one
+ * change).
+ */
 export const reassignRequest = z.object({
   agentId: id,
   reason: z.string().trim().min(1, 'a reason is required').max(500),
   items: z
     .array(z.object({ ticketId: id, expectedVersion: z.number().int().nonnegative() }))
     .min(1)
-    .max(200),
+    .max(200)
+    .superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        if (seen.has(item.ticketId)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `ticket ${item.ticketId} is listed more than once`,
+            path: [i, 'ticketId'],
+          });
+        }
+        seen.add(item.ticketId);
+      });
+    }),
 });
 export type ReassignRequest = z.infer<typeof reassignRequest>;
 
@@ -33,8 +50,18 @@ export type ReassignItemResult =
   | { ticketId: string; status: 'conflict'; current: TicketView; message: string }
   | { ticketId: string; status: 'not_found' | 'forbidden' | 'closed'; message: string };
 
+/** Per-item results, in the order of the request's items (the socket ack, and the REST body). */
 export interface ReassignResponse {
   results: ReassignItemResult[];
+}
+
+/**
+ * `POST /api/v1/tickets/reassign`: 200 when every item was applied; 207 when some were and some were
+ * not (the applied ones stay applied); when none was, 409 (all conflicts or closed), 404 (all unknown)
+ * or 403 (all outside the caller's teams) with `error`, else 207. `results` says what happened to each.
+ */
+export interface BulkReassignResponse extends ReassignResponse {
+  error?: string;
 }
 
 /** Acknowledge an escalation alert. */

@@ -1,13 +1,18 @@
 /** Ticket detail, reassignment (single and bulk), escalation alerts and low-score surveys. */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { acknowledgeRequest, reassignRequest, type ReassignItemResult } from '../../contract/commands.ts';
+import {
+  acknowledgeRequest,
+  reassignRequest,
+  type BulkReassignResponse,
+  type ReassignItemResult,
+} from '../../contract/commands.ts';
 import type { Principal } from '../../contract/auth.ts';
 import { inScope } from '../../auth/permissions.ts';
 import type { Escalation } from '../../commands/escalation.ts';
 import { CommandError, ticketView, type Reassign } from '../../commands/reassign.ts';
 import type { LowScoreSurvey } from '../../domain/project-surveys.ts';
-import type { TicketRecord } from '../../domain/records.ts';
+import type { AgentRecord, TicketRecord } from '../../domain/records.ts';
 import { deadlinesOf } from '../../domain/sla.ts';
 import type { SlaPolicy } from '../../../config/schema.ts';
 import type { Keys } from '../../store/keys.ts';
@@ -58,6 +63,44 @@ const STATUS_OF: Record<ReassignItemResult['status'], number> = {
   closed: 409,
 };
 
+/**
+ * The status of a bulk reassignment: 200 when every item was applied; when none was and every item
+ * failed alike, that failure's status (409 conflict or closed, 404, 403); otherwise 207 (some items
+ * applied, the others not: the body says which).
+ */
+export function bulkStatus(results: readonly ReassignItemResult[]): 200 | 207 | 403 | 404 | 409 {
+  if (results.every((r) => r.status === 'ok')) return 200;
+  if (results.some((r) => r.status === 'ok')) return 207;
+  const statuses = new Set(results.map((r) => STATUS_OF[r.status]));
+  const [only] = statuses;
+  return statuses.size === 1 && (only === 403 || only === 404 || only === 409) ? only : 207;
+}
+
+/** What a bulk reassignment that applied nothing says, in one line. */
+function nothingApplied(results: readonly ReassignItemResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  const parts = [...counts].map(([status, n]) => `${n} ${status.replace('_', ' ')}`);
+  return `no ticket was reassigned (${parts.join(', ')}); see results`;
+}
+
+/**
+ * The team a low-score survey belongs to: its agent's team, else its ticket's; null when neither is
+ * known (such a survey is shown only to principals of every team).
+ */
+async function surveyTeams(
+  store: StoreReader,
+  surveys: readonly LowScoreSurvey[],
+): Promise<Array<string | null>> {
+  const agentIds = surveys.map((s) => s.agentId ?? '');
+  const ticketIds = surveys.map((s) => s.ticketId ?? '');
+  const [agents, tickets] = await Promise.all([
+    store.getRecords('agent', agentIds) as Promise<Array<AgentRecord | null>>,
+    store.getRecords('ticket', ticketIds) as Promise<Array<TicketRecord | null>>,
+  ]);
+  return surveys.map((_, i) => agents[i]?.team ?? tickets[i]?.team ?? null);
+}
+
 /** The ticket routes. */
 export function ticketRoutes(deps: TicketRoutesDeps, specs: RouteSpec[]): Router {
   const router = Router();
@@ -107,7 +150,11 @@ export function ticketRoutes(deps: TicketRoutesDeps, specs: RouteSpec[]): Router
   route('post', '/tickets/reassign', 'tickets:reassign', async (req, res) => {
     const body = parseBody(reassignRequest, req.body);
     try {
-      res.json(await deps.reassign(principal(req), body));
+      const { results } = await deps.reassign(principal(req), body);
+      const status = bulkStatus(results);
+      const answer: BulkReassignResponse =
+        status === 200 || status === 207 ? { results } : { error: nothingApplied(results), results };
+      res.status(status).json(answer);
     } catch (err) {
       if (!sendCommandError(res, err)) throw err;
     }
@@ -147,13 +194,21 @@ export function ticketRoutes(deps: TicketRoutesDeps, specs: RouteSpec[]): Router
     }
   });
 
-  route('get', '/surveys/low', 'live:view', async (_req, res) => {
+  route('get', '/surveys/low', 'live:view', async (req, res) => {
+    const p = principal(req);
     const low = await deps.store.zrange(deps.keys.index({ name: 'lowSurveys' }), -Infinity, Infinity);
     const recs = (await deps.store.getRecords(
       'survey',
       low.map((l) => l.member).reverse(),
     )) as Array<LowScoreSurvey | null>;
-    res.json(recs.filter((r): r is LowScoreSurvey => r !== null));
+    const surveys = recs.filter((r): r is LowScoreSurvey => r !== null);
+    if (p.teams.length === 0) {
+      res.json(surveys);
+      return;
+    }
+    // Per-agent scores are team business: a team-scoped principal sees its teams' surveys only.
+    const teams = await surveyTeams(deps.store, surveys);
+    res.json(surveys.filter((_, i) => inScope(p, teams[i])));
   });
 
   return router;
