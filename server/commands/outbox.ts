@@ -5,7 +5,8 @@
  * deduplicate.
  */
 import { randomUUID } from 'node:crypto';
-import type { OutboundCommand } from '../contract/commands.ts';
+import { z } from 'zod';
+import { outboundCommand, type OutboundCommand } from '../contract/commands.ts';
 import type { Clock } from '../clock.ts';
 import type { Op } from '../domain/ops.ts';
 import type { LiveStore } from '../store/store.ts';
@@ -25,9 +26,22 @@ export interface OutboxEntry {
 /** How long a relay's claim on entries lasts before another relay may publish them. */
 const CLAIM_MS = 30_000;
 
-/** The ops that enqueue `command` for publication on `topic` with Kafka key `key`. */
+/**
+ * The ops that enqueue `command` for publication on `topic` with Kafka key `key`. The command is
+ * checked against the outbound contract first: a malformed one throws, so the change that caused it
+ * does not commit and nothing invalid ever reaches the system of record.
+ */
 export function outboxOps(topic: string, key: string, command: OutboundCommand, now: number): Op[] {
-  const entry: OutboxEntry = { id: `${now}-${randomUUID()}`, topic, key, value: JSON.stringify(command) };
+  const checked = outboundCommand.safeParse(command);
+  if (!checked.success) {
+    throw new Error(`refusing to publish an invalid ${command.type}: ${z.prettifyError(checked.error)}`);
+  }
+  const entry: OutboxEntry = {
+    id: `${now}-${randomUUID()}`,
+    topic,
+    key,
+    value: JSON.stringify(checked.data),
+  };
   return [
     { op: 'put', kind: 'outbox', id: entry.id, value: entry },
     { op: 'zadd', index: { name: 'outbox' }, member: entry.id, score: now },

@@ -1,6 +1,7 @@
 /** Operator commands (REST and Socket.IO) and the outbound events they publish to `cc.commands`. */
 import { z } from 'zod';
 import type { LiveTicketAlert } from './api.ts';
+import { isoTimestamp } from './events.ts';
 
 const id = z.string().min(1).max(200);
 
@@ -72,26 +73,39 @@ export const acknowledgeRequest = z.object({
 export type AcknowledgeRequest = z.infer<typeof acknowledgeRequest>;
 
 // ---- outbound, on cc.commands (key: ticketId) ----
+// Validated before they are queued for publication (server/commands/outbox.ts); JSON Schema files
+// `outbound.<type>.schema.json` are generated from these (`npm run schemas`).
+
+const deadlineKind = z.enum(['accept', 'update', 'resolve']);
 
 /** Published when a ticket passes a deadline (once per breach). */
-export interface TicketEscalatedEvent {
-  id: string;
-  type: 'ticket.escalated';
-  ts: string;
-  ticketId: string;
-  deadline: 'accept' | 'update' | 'resolve';
-  due: string;
-  team: string | null;
-}
+export const ticketEscalatedCommand = z.object({
+  id: id.describe('Unique command id; consumers deduplicate on it (delivery is at least once)'),
+  type: z.literal('ticket.escalated'),
+  ts: isoTimestamp.describe('When it was escalated: ISO-8601 with offset'),
+  ticketId: id,
+  deadline: deadlineKind.describe('Which deadline was missed'),
+  due: isoTimestamp.describe('When that deadline was due: ISO-8601 with offset'),
+  team: z.string().min(1).max(200).nullable().describe('The owning team, or null when unknown'),
+});
+export type TicketEscalatedEvent = z.infer<typeof ticketEscalatedCommand>;
 
 /** Published when an operator reassigns a ticket, for the ticketing system of record to apply. */
-export interface TicketAssignedCommand {
-  id: string;
-  type: 'ticket.assigned';
-  ts: string;
-  ticketId: string;
-  agentId: string;
-  by: string;
-}
+export const ticketAssignedCommand = z.object({
+  id: id.describe('Unique command id; its echo on cc.tickets must carry the same id'),
+  type: z.literal('ticket.assigned'),
+  ts: isoTimestamp.describe('When it was reassigned: ISO-8601 with offset'),
+  ticketId: id,
+  agentId: id.describe('The new assignee'),
+  by: z.string().min(1).max(200).describe('Who reassigned it (user or token name)'),
+});
+export type TicketAssignedCommand = z.infer<typeof ticketAssignedCommand>;
 
-export type OutboundCommand = TicketEscalatedEvent | TicketAssignedCommand;
+/** Outbound command schemas by type. */
+export const OUTBOUND_SCHEMAS = {
+  'ticket.escalated': ticketEscalatedCommand,
+  'ticket.assigned': ticketAssignedCommand,
+} as const;
+
+export const outboundCommand = z.discriminatedUnion('type', [ticketEscalatedCommand, ticketAssignedCommand]);
+export type OutboundCommand = z.infer<typeof outboundCommand>;
