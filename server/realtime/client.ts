@@ -3,6 +3,11 @@
  * Wraps a socket.io-client socket: on every (re)connect it subscribes and takes the snapshot from
  * the ack; it applies a delta only when the delta's `prevSeq` is its own seq, and otherwise asks for
  * a fresh snapshot (`resync`). It never relies on Socket.IO connection state recovery.
+ *
+ * Recovery: Socket.IO reconnects by itself after a dropped transport, but not after the server refused
+ * the handshake (`connect_error` from the middleware destroys the socket) or disconnected the socket:
+ * the feed then calls `socket.connect()` again with backoff, unless the refusal was `unauthorized`. A
+ * subscribe answered `unavailable` (the live state could not be read) is retried with backoff too.
  */
 import type { Socket } from 'socket.io-client';
 import type { LiveSnapshot } from '../contract/api.ts';
@@ -39,6 +44,12 @@ export interface LiveFeedOptions {
   now?: () => number;
   /** How long to wait for an ack before retrying (subscribe, resync) or failing (commands); default 10 s. */
   ackTimeoutMs?: number;
+  /**
+   * Backoff of the retries after a refused handshake, a server-side disconnect or an `unavailable`
+   * subscribe: the first waits about `minMs`, each next one twice as long, up to `maxMs` (±25 %
+   * jitter, so a floor of TVs does not retry in step); default 1 s to 15 s.
+   */
+  retry?: { minMs?: number; maxMs?: number };
 }
 
 /** Counts of what the feed received, for freshness displays and tests. */
@@ -84,21 +95,41 @@ export class LiveFeed {
   #generation = 0;
   #pending = false;
   #closed = false;
+  readonly #retryMinMs: number;
+  readonly #retryMaxMs: number;
+  /** Retries since the last snapshot (the backoff exponent). */
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #counts: LiveFeedCounts = { snapshots: 0, deltas: 0, heartbeats: 0, resyncs: 0 };
   readonly #listeners = new Set<Listener<LiveSnapshot>>();
   readonly #statusListeners = new Set<Listener<LiveFeedStatus>>();
   readonly #alertListeners = new Set<Listener<AlertEvent>>();
   readonly #reassignedListeners = new Set<Listener<ReassignedEvent>>();
 
-  readonly #onConnect = () => void this.#subscribe();
+  readonly #onConnect = () => {
+    this.#cancelRetry();
+    void this.#subscribe();
+  };
   readonly #onDisconnect = (reason: string) => {
     this.#generation++;
     this.#pending = false;
+    this.#cancelRetry();
+    if (this.#status === 'unauthorized') return;
     this.#setStatus('disconnected', reason);
+    // The server ended the socket (e.g. its credentials are re-checked): Socket.IO does not reconnect
+    // by itself then. Connecting again either works or is refused as `unauthorized`.
+    if (reason === 'io server disconnect') this.#retryLater(() => this.#socket.connect());
   };
   readonly #onConnectError = (err: Error) => {
-    if (err.message === 'unauthorized') this.#setStatus('unauthorized', 'the server refused the credentials');
-    else this.#setStatus('disconnected', err.message);
+    if (err.message === 'unauthorized') {
+      this.#cancelRetry();
+      this.#setStatus('unauthorized', 'the server refused the credentials');
+      return;
+    }
+    this.#setStatus('disconnected', err.message);
+    // A refusal by the server's middleware (e.g. `unavailable`: credentials could not be checked)
+    // leaves the socket inactive for good; a transport error keeps it reconnecting on its own.
+    if (!this.#socket.active) this.#retryLater(() => this.#socket.connect());
   };
   readonly #onSnapshot = (e: SnapshotEvent) => this.#accept(e);
   readonly #onDelta = (d: DeltaEvent) => this.#applyDelta(d);
@@ -111,6 +142,8 @@ export class LiveFeed {
     this.#scope = opts.scope ?? {};
     this.#now = opts.now ?? (() => Date.now());
     this.#ackTimeoutMs = opts.ackTimeoutMs ?? 10_000;
+    this.#retryMinMs = opts.retry?.minMs ?? 1000;
+    this.#retryMaxMs = Math.max(this.#retryMinMs, opts.retry?.maxMs ?? 15_000);
     socket.on('connect', this.#onConnect);
     socket.on('disconnect', this.#onDisconnect);
     socket.on('connect_error', this.#onConnectError);
@@ -208,6 +241,7 @@ export class LiveFeed {
   close(): void {
     this.#closed = true;
     this.#generation++;
+    this.#cancelRetry();
     const s = this.#socket;
     s.off('connect', this.#onConnect);
     s.off('disconnect', this.#onDisconnect);
@@ -257,13 +291,36 @@ export class LiveFeed {
     if (isErrorAck(res)) {
       // Resync without a room (the server restarted the view): subscribe again.
       if (res.error === 'not_subscribed') void this.#subscribe();
-      else this.#setStatus(res.error === 'unauthorized' ? 'unauthorized' : 'error', res.message);
+      else if (res.error === 'unavailable') {
+        // The server could not read the live state or check the credentials just now: ask again later.
+        this.#setStatus(this.#snapshot === null ? 'connecting' : 'resyncing', res.message);
+        this.#retryLater(() => void this.#ask(kind));
+      } else this.#setStatus(res.error === 'unauthorized' ? 'unauthorized' : 'error', res.message);
       return;
     }
     this.#accept(res);
   }
 
+  /** Runs `again` after the next backoff delay (replacing any retry already scheduled). */
+  #retryLater(again: () => void): void {
+    if (this.#closed) return;
+    this.#cancelRetry();
+    const base = Math.min(this.#retryMaxMs, this.#retryMinMs * 2 ** Math.min(this.#failures, 30));
+    this.#failures++;
+    const delay = base * (0.75 + Math.random() * 0.5);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#closed) again();
+    }, delay);
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
   #accept(e: SnapshotEvent): void {
+    this.#failures = 0;
     this.#snapshot = e.data;
     this.#view = e.view;
     this.#seq = e.seq;
