@@ -88,7 +88,13 @@ export const configSchema = z.object({
     wrapUpSeconds: levels.optional(),
     perQueue: z.record(z.string(), z.object(thresholdMetrics)).optional(),
   }),
-  escalation: z.object({ sweepMs: z.number().int().min(100) }),
+  escalation: z.object({
+    sweepMs: z.number().int().min(100),
+    /** Breaches older than this (hours past due) are counted overdue but never escalated (replays, outages). */
+    horizonHours: z.number().positive(),
+    /** The sweeper pauses while the consumer is further behind than this many messages. */
+    maxConsumerLag: z.number().int().nonnegative(),
+  }),
   /** Express `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, https). */
   http: z.object({ trustProxy: z.union([z.boolean(), z.number().int().nonnegative(), z.string().min(1)]) }),
   /** Queue name → owning team: which queues a team-scoped view or principal sees. */
@@ -101,6 +107,8 @@ export const configSchema = z.object({
     dedupeHours: z.number().positive(),
     finishedCallHours: z.number().positive(),
     closedTicketHours: z.number().positive(),
+    /** How long a ticket known only from events that arrived before its ticket.created is kept. */
+    placeholderTicketHours: z.number().positive(),
     summaryDays: z.number().min(400, 'summaries are kept at least 400 days'),
     lowScoreSurveyDays: z.number().positive(),
     auditDays: z.number().min(180, 'the audit log is kept at least 180 days'),

@@ -40,7 +40,8 @@ commands:
                 remove a user (their sessions end at once)
 
 roles: ${ROLES.join(', ')}; --team scopes a principal to a team (repeatable; none = every team,
-except for a lead, who needs at least one).
+except for a lead, who needs at least one). metrics is for tokens only: a Prometheus scraper's token
+(token create --role metrics) reads /metrics and nothing else.
 Every token and user change is written to the audit log.
 
 environment: REDIS_URL (default ${LOCAL_REDIS_URL}), FLOORBOARD_CONFIG, REDIS_KEY_PREFIX`;

@@ -105,6 +105,20 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     commandsTopic,
     log,
     intervalMs: config.escalation.sweepMs,
+    horizonMs: config.escalation.horizonHours * 3_600_000,
+    // Escalate only on complete live state: a breach seen while events are missing may be one that
+    // an unapplied event already ended.
+    canEscalate: () => {
+      const st = runtime.ingestor.status();
+      const lag = Object.values(st.lag).reduce((a, b) => a + b, 0);
+      const rebuilding = 'rebuilding' in st && st.rebuilding === true;
+      return (
+        runtime.source.connected() &&
+        st.degradedSince === null &&
+        !rebuilding &&
+        lag <= config.escalation.maxConsumerLag
+      );
+    },
     onAlert: (alert: EscalationAlert) => {
       realtime?.pushAlert(alert);
       realtime?.markDirty();

@@ -13,6 +13,7 @@ describe('permission matrix', () => {
       supervisor: ['live:view', 'tickets:reassign', 'alerts:acknowledge'],
       manager: ['live:view', 'reports:view', 'audit:view'],
       admin: [...PERMISSIONS],
+      metrics: ['metrics:read'],
     });
   });
 
@@ -37,6 +38,15 @@ describe('permission matrix', () => {
     expect(grantProblem('user', 'lead', [])).toMatch(/needs at least one team/);
     expect(grantProblem('token', 'wallboard', [])).toBeNull();
     expect(grantProblem('user', 'lead', ['sales'])).toBeNull();
+  });
+
+  it('lets a metrics token read /metrics and nothing else, and refuses metrics users', () => {
+    const token = (role: Role): Principal => ({ ...p(role), kind: 'token' });
+    expect(PERMISSIONS.filter((perm) => can(token('metrics'), perm))).toEqual(['metrics:read']);
+    expect(ROLES.filter((r) => can(token(r), 'metrics:read'))).toEqual(['admin', 'metrics']);
+    expect(can(p('metrics'), 'metrics:read')).toBe(false); // no such user can exist
+    expect(grantProblem('user', 'metrics', [])).toMatch(/create a token/);
+    expect(grantProblem('token', 'metrics', [])).toBeNull();
   });
 
   it('never lets a wallboard or a manager reassign, whatever the team', () => {

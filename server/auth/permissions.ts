@@ -8,7 +8,7 @@ export const PERMISSIONS = [
   'reports:view', // shift summaries, CSV
   'audit:view',
   'admin:manage', // users, tokens, thresholds, SLA policy, teams
-  'metrics:read', // Prometheus scraping (GET /metrics)
+  'metrics:read', // Prometheus scraping (GET /metrics): admins, and tokens of the metrics role
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -26,6 +26,7 @@ const MATRIX: Record<Role, readonly Permission[]> = {
     'admin:manage',
     'metrics:read',
   ],
+  metrics: ['metrics:read'],
 };
 
 /** Whether `role` carries `permission` at all. */
@@ -50,6 +51,10 @@ export function grantProblem(kind: 'user' | 'token', role: Role, teams: readonly
   if (NEEDS_TEAMS.includes(role) && teams.length === 0) {
     return `a ${role} ${kind} needs at least one team (--team TEAM, or "teams": [...])`;
   }
+  if (role === 'metrics' && kind === 'user') {
+    return 'metrics is a role for a Prometheus scraper’s token: create a token with --role metrics instead';
+  }
+  if (role === 'metrics' && teams.length > 0) return 'a metrics token reads /metrics only: give it no team';
   return null;
 }
 

@@ -179,9 +179,14 @@ describe('escalation', () => {
     await esc.acknowledge(supervisor, { ticketId: 'k2', deadline: 'accept' });
     expect(await count('escalations')).toBe(0);
     expect(await count('audit')).toBe(1);
-    await expect(esc.acknowledge(supervisor, { ticketId: 'k2', deadline: 'accept' })).rejects.toThrow(
-      /no open escalation/,
-    );
+    await expect(esc.acknowledge(supervisor, { ticketId: 'k2', deadline: 'accept' })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/already acknowledged by sue/),
+    });
+    await expect(esc.acknowledge(supervisor, { ticketId: 'k1', deadline: 'accept' })).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/no open escalation/),
+    });
   });
 });
 

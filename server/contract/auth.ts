@@ -1,7 +1,8 @@
 /** Roles, principals and auth payloads shared by server and web. */
 import { z } from 'zod';
 
-export const ROLES = ['wallboard', 'lead', 'supervisor', 'manager', 'admin'] as const;
+/** `metrics` is for Prometheus scrapers' tokens: it may read /metrics and nothing else. */
+export const ROLES = ['wallboard', 'lead', 'supervisor', 'manager', 'admin', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is making a request: a signed-in user (session cookie) or an API token (Bearer). */

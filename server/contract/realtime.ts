@@ -87,8 +87,13 @@ export interface SnapshotEvent {
   serverTime: number;
 }
 
-/** An escalation alert (`alert`), pushed to supervisors in scope of the ticket's team. */
+/**
+ * An alert (`alert`), pushed to supervisors in scope of the ticket's team: an escalated breach, or a
+ * notice that a deadline is at risk (once per deadline; nothing is escalated or published for it).
+ */
 export interface AlertEvent {
+  /** `breach` (escalated; also when absent) or `at-risk` (due within `sla.atRiskMinutes`). */
+  level?: 'breach' | 'at-risk';
   ticketId: string;
   deadline: 'accept' | 'update' | 'resolve';
   /** When the deadline was due, epoch ms. */
@@ -98,7 +103,7 @@ export interface AlertEvent {
   tier: LiveTicketAlert['tier'];
   priority?: LiveTicketAlert['priority'];
   agentId?: string | null;
-  /** When it was escalated, epoch ms. */
+  /** When it was raised, epoch ms. */
   escalatedAt?: number;
 }
 

@@ -19,6 +19,8 @@ export type RecordKind =
   | 'outbox'
   // acknowledgement of an escalation alert, id = `${ticketId}:${deadlineKind}`
   | 'ack'
+  // an escalation alert awaiting acknowledgement, id = `${ticketId}:${deadlineKind}`
+  | 'escalation'
   // settings changed by an admin at run time (overrides of config), id = 'overrides'
   | 'setting';
 
@@ -26,6 +28,7 @@ export type RecordKind =
 export type IndexRef =
   | { name: 'waiting'; queue: string } // waiting calls of a queue, score = queued at
   | { name: 'due'; kind: DeadlineKind } // open tickets, score = that deadline
+  | { name: 'toEscalate'; kind: DeadlineKind } // open tickets whose deadline is not yet escalated, score = it
   | { name: 'agentDue'; agentId: string } // an agent's open tickets, score = the ticket's next deadline
   | { name: 'openTickets' } // every open ticket, score = created at
   | { name: 'lowSurveys' } // surveys with a score below 3, score = submitted at

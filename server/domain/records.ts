@@ -70,12 +70,47 @@ export interface TicketRecord {
   progress: number;
   resolvedAt: number | null;
   reopenedAt: number | null;
-  /** Deadline kinds already escalated for the current SLA clock. */
+  /** Assignments by event time, oldest first (at most MAX_ASSIGNMENTS): the last is the current one. */
+  assignments: Array<{ agentId: string; at: number }>;
+  /** Latest event time seen for this ticket: evidence of how far its deadlines are known to have run. */
+  seenAt: number | null;
+  /**
+   * A reopening that arrived before the resolution it undid: the earlier cycle's resolve clock start
+   * (null = creation), its deadlines' bookkeeping, and the resolution time once it arrives.
+   */
+  pendingResolve: {
+    reopenedAt: number;
+    clockStart: number | null;
+    resolvedAt: number | null;
+    deadlines: Partial<Record<'update' | 'resolve', DeadlineState>>;
+  } | null;
+  /** Deadline kinds escalated (alert raised) for the deadline currently in force of each kind. */
   escalated: DeadlineKind[];
+  /** SLA bookkeeping per deadline kind, for the deadline currently in force of that kind. */
+  deadlines: Partial<Record<DeadlineKind, DeadlineState>>;
   /** Bumped on every change; reassignment requests carry the version they saw. */
   version: number;
   counted: { created: boolean; accept: boolean; resolve: boolean };
+  /** The acceptance counted as met or missed (so an earlier one arriving later can re-book it). */
+  acceptCounted: { at: number; met: boolean } | null;
 }
 
 export const DEADLINE_KINDS = ['accept', 'update', 'resolve'] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+/**
+ * One deadline of a ticket. A deadline is identified by its kind and the time its clock started
+ * (`base`): progress, a first acceptance or a reopening starts a new one, which may breach, be
+ * counted overdue and escalate again.
+ */
+export interface DeadlineState {
+  base: number;
+  /** The due time under which it was counted overdue (in that time's shift and day), or null. */
+  overdueAt: number | null;
+  /** When it stopped applying (acceptance, resolution), as far as known; null while it runs. */
+  endedAt: number | null;
+  /** Breached longer ago than the escalation horizon when first swept: counted, never escalated. */
+  skipped: boolean;
+  /** The due time an at-risk notice was sent for, or null. */
+  warnedFor: number | null;
+}

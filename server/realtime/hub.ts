@@ -573,7 +573,8 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
 
   io.on('connection', (socket) => {
     const p = socket.data.principal;
-    void socket.join([...(pendingRooms.get(socket) ?? []), ...scopeRooms(p)]);
+    // Notices go to principals who may see the floor (not, say, a metrics token).
+    void socket.join([...(pendingRooms.get(socket) ?? []), ...(can(p, 'live:view') ? scopeRooms(p) : [])]);
     pendingRooms.delete(socket);
     if (can(p, 'alerts:acknowledge')) void socket.join(alertRooms(p));
     const on = socket.on.bind(socket) as (event: string, fn: (...args: unknown[]) => void) => void;
@@ -601,6 +602,7 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     pushAlert(alert) {
       if (stopped) return;
       const e: AlertEvent = {
+        ...(alert.level === undefined ? {} : { level: alert.level }),
         ticketId: alert.ticketId,
         deadline: alert.deadline,
         due: alert.due,

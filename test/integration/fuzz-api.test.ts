@@ -100,7 +100,7 @@ beforeAll(async () => {
     redis: { url: inject('redisUrl'), keyPrefix: `${uniqueName('fuzz-api')}:` },
     kafka: { ...base.kafka, brokers: [] },
     simulator: { ...base.simulator, enabled: false },
-    escalation: { sweepMs: 500 },
+    escalation: { ...base.escalation, sweepMs: 500 },
   };
   fb = await startFloorboard({ config, clock: systemClock, log: createLogger('silent'), serveWeb: false });
   // A lead must be scoped to a team; the others are floor-wide.

@@ -116,5 +116,10 @@ describe('API access control', () => {
     const res = await get(tokens.get('admin'));
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/floorboard_events_applied_total/);
+    // The scraper's own role reads the metrics and nothing else.
+    const scraper = tokens.get('metrics');
+    expect((await get(scraper)).status).toBe(200);
+    expect((await call('get', '/live', scraper)).status).toBe(403);
+    expect((await call('put', '/settings', scraper)).status).toBe(403);
   });
 });

@@ -155,6 +155,29 @@ function ticketReference(
   let accepted: number | null = null;
   let status: 'open' | 'resolved' | 'closed' = 'open';
   let clockStart = ct;
+  let lastUpdate: number | null = null;
+  // Overdue: a deadline counts once, at its due time, when an event later than it shows it still ran.
+  const span = {
+    accept: config.sla.acceptMinutes[created.tier] * 60_000,
+    update: config.sla.updateMinutes[created.tier] * 60_000,
+    resolve: config.sla.resolveMinutes[complexity][created.tier] * 60_000,
+  };
+  const overdue = new Set<string>();
+  const checkDeadlines = (at: number) => {
+    if (status !== 'open') return;
+    const running: Array<['accept' | 'update' | 'resolve', number]> = [
+      ['update', Math.max(ct, lastUpdate ?? ct, accepted ?? ct, clockStart)],
+      ['resolve', clockStart],
+    ];
+    if (accepted === null) running.push(['accept', ct]);
+    for (const [kind, base] of running) {
+      const due = base + span[kind];
+      if (at <= due || overdue.has(`${kind}:${base}`)) continue;
+      overdue.add(`${kind}:${base}`);
+      add(due, 'tickets', 'overdue');
+      add(due, 'tickets', `overdue:${kind}`);
+    }
+  };
   const resolve = (at: number) => {
     const met = at <= clockStart + config.sla.resolveMinutes[complexity][created.tier] * 60_000;
     add(at, 'tickets', 'resolved');
@@ -164,6 +187,8 @@ function ticketReference(
   };
   for (const e of evs) {
     const at = t(e);
+    checkDeadlines(at);
+    if (e.type === 'ticket.progress') lastUpdate = Math.max(lastUpdate ?? at, at);
     if (e.type === 'ticket.assigned') {
       if (agent !== null && agent !== e.agentId) {
         add(at, 'tickets', 'reassigned');
@@ -186,6 +211,7 @@ function ticketReference(
       if (status === 'open') resolve(at);
       status = 'closed';
     }
+    checkDeadlines(at);
   }
   if (accepted !== null) {
     const met = accepted <= ct + config.sla.acceptMinutes[created.tier] * 60_000;

@@ -161,27 +161,8 @@ export function ticketRoutes(deps: TicketRoutesDeps, specs: RouteSpec[]): Router
   });
 
   route('get', '/alerts', 'live:view', async (req, res) => {
-    const open = await deps.store.zrange(deps.keys.index({ name: 'escalations' }), -Infinity, Infinity, 1000);
-    const ids = open.map((o) => o.member.slice(0, o.member.lastIndexOf(':')));
-    const recs = (await deps.store.getRecords('ticket', ids)) as Array<TicketRecord | null>;
-    const p = principal(req);
-    res.json(
-      open.flatMap((o, i) => {
-        const t = recs[i];
-        if (!t || !inScope(p, t.team)) return [];
-        return [
-          {
-            ticketId: t.ticketId,
-            deadline: o.member.slice(o.member.lastIndexOf(':') + 1),
-            escalatedAt: o.score,
-            team: t.team,
-            subject: t.subject,
-            tier: t.tier,
-            agentId: t.agentId,
-          },
-        ];
-      }),
-    );
+    // Newest first and bounded; only alerts of open tickets in the principal's teams.
+    res.json(await deps.escalation.listAlerts(principal(req)));
   });
 
   route('post', '/alerts/ack', 'alerts:acknowledge', async (req, res) => {

@@ -22,6 +22,8 @@ const NAV: Record<Role, Array<keyof typeof PAGES>> = {
   supervisor: ['console', 'wallboard'],
   manager: ['reports', 'audit', 'wallboard'],
   admin: ['console', 'reports', 'audit', 'wallboard'],
+  // Prometheus scrapers' tokens: no pages.
+  metrics: [],
 };
 
 /** The pages a role can open, in menu order. */
