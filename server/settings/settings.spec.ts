@@ -68,3 +68,58 @@ describe('run-time settings', () => {
     expect(t && deadlinesOf(t, ctx.sla).accept).toBe(Date.parse(at(5)));
   });
 });
+
+describe('SLA policy changes', () => {
+  const dueOf = async (h: ReturnType<typeof createHarness>, name: 'due' | 'toEscalate', id: string) =>
+    (await h.store.zrange(h.keys.index({ name, kind: 'accept' }), -Infinity, Infinity)).find(
+      (d) => d.member === id,
+    )?.score;
+
+  it('moves the deadlines of open tickets at once, so the sweeper escalates by the new policy', async () => {
+    const { h, audit, settings } = setup();
+    await settings.start();
+    await h.apply([
+      ev.ticket({ ticketId: 't1', ts: at(0) }),
+      ev.ticket({ ticketId: 't2', tier: 'vip', ts: at(0) }),
+      ev.agent({ agentId: 'a1', state: 'available', ts: at(0) }),
+    ]);
+    expect(await dueOf(h, 'due', 't1')).toBe(Date.parse(at(30)));
+    await settings.update(admin, {
+      sla: { ...h.config.sla, acceptMinutes: { vip: 5, key: 10, normal: 10 } },
+    });
+    expect(await dueOf(h, 'due', 't1')).toBe(Date.parse(at(10)));
+    expect(await dueOf(h, 'toEscalate', 't1')).toBe(Date.parse(at(10)));
+    expect(await dueOf(h, 'due', 't2')).toBe(Date.parse(at(5)));
+    const { createEscalation } = await import('../commands/escalation.ts');
+    const { projectionContextFactory } = await import('../domain/context.ts');
+    h.clock.set(at(11));
+    const esc = createEscalation({
+      store: h.store,
+      clock: h.clock,
+      ctxAt: projectionContextFactory(h.config, h.calendar, settings.current),
+      audit,
+      commandsTopic: 'c',
+      log: quiet,
+    });
+    expect((await esc.sweep()).map((a) => `${a.ticketId}:${a.deadline}`).sort()).toEqual([
+      't1:accept',
+      't2:accept',
+    ]);
+    settings.stop();
+  });
+
+  it('re-indexes on another instance when its refresh picks up a new policy', async () => {
+    const { h, audit, settings } = setup();
+    const other = createSettings({ store: h.store, config: h.config, audit, log: quiet });
+    await other.start();
+    await settings.update(admin, {
+      sla: { ...h.config.sla, acceptMinutes: { vip: 5, key: 10, normal: 10 } },
+    });
+    // Meanwhile the other instance's projector, still on the old policy, indexes a new ticket.
+    await h.apply([ev.ticket({ ticketId: 't1', ts: at(0) })]);
+    expect(await dueOf(h, 'due', 't1')).toBe(Date.parse(at(30)));
+    await other.refresh();
+    expect(await dueOf(h, 'due', 't1')).toBe(Date.parse(at(10)));
+    other.stop();
+  });
+});

@@ -3,10 +3,16 @@
  * ticket-kind → team mapping. Overrides are stored in the store (shared by every instance, each
  * refreshing its cached copy every few seconds) on top of the config file, and every change is
  * audited as `config.change` with what it was before and after.
+ *
+ * The deadline indexes hold due times computed when each ticket last changed, so a new SLA policy
+ * re-indexes every open ticket: at once on the instance that made the change, and again on each
+ * other instance when its refresh picks the change up (its projector wrote with the old policy until
+ * then).
  */
 import { z } from 'zod';
 import { configSchema, type Config } from '../../config/schema.ts';
 import type { Principal } from '../contract/auth.ts';
+import { reindexDeadlines } from '../commands/deadline-index.ts';
 import type { AuditSink } from '../commands/reassign.ts';
 import type { LiveStore } from '../store/store.ts';
 
@@ -41,19 +47,41 @@ export function createSettings(deps: SettingsDeps) {
   };
   let overrides: SettingsPatch = {};
   let timer: NodeJS.Timeout | null = null;
+  /** Set when a re-index under a new SLA policy failed: the next refresh tries again. */
+  let reindexPending = false;
 
   const current = (): LiveSettings => ({ ...base, ...overrides });
 
-  async function refresh(): Promise<void> {
+  /** Switches to `next`, re-indexing open tickets' deadlines if the SLA policy changed. */
+  async function apply(next: SettingsPatch, reindex: boolean): Promise<void> {
+    const before = JSON.stringify(current().sla);
+    overrides = next;
+    if (!reindex || (before === JSON.stringify(current().sla) && !reindexPending)) return;
+    try {
+      await reindexDeadlines({ store: deps.store, sla: current().sla });
+      reindexPending = false;
+    } catch (err) {
+      reindexPending = true;
+      deps.log.warn(
+        { err: (err as Error).message },
+        're-indexing deadlines under the new SLA policy failed; retrying',
+      );
+    }
+  }
+
+  async function load(reindex: boolean): Promise<void> {
     const [stored] = await deps.store.getRecords('setting', [ID]);
     const parsed = settingsPatch.safeParse(stored ?? {});
-    if (parsed.success) overrides = parsed.data;
+    if (parsed.success) await apply(parsed.data, reindex);
     else
       deps.log.warn(
         { problems: parsed.error.issues.length },
         'stored settings are invalid; keeping the previous ones',
       );
   }
+
+  /** Picks up changes made on other instances. */
+  const refresh = () => load(true);
 
   /** Applies a validated patch (400 on an invalid one); returns the settings now in force. */
   async function update(p: Principal, body: unknown): Promise<LiveSettings> {
@@ -83,7 +111,7 @@ export function createSettings(deps: SettingsDeps) {
         }),
       ]);
       if (committed) {
-        overrides = after;
+        await apply(after, true);
         return current();
       }
     }
@@ -96,7 +124,8 @@ export function createSettings(deps: SettingsDeps) {
     update,
     /** Loads the stored overrides, then refreshes them periodically (changes made on other instances). */
     async start() {
-      await refresh();
+      // At start the indexes are already right for the stored policy (the sweeper re-indexes too).
+      await load(false);
       const tick = () => {
         refresh()
           .catch((err: Error) => deps.log.warn({ err: err.message }, 'settings refresh failed'))
