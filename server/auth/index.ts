@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteSpec } from '../http/guard.ts';
+import { adminRoutes } from '../http/routes/admin.ts';
 import { auditRoutes } from '../http/routes/audit.ts';
 import { authRoutes, type LoginLimits } from '../http/routes/auth.ts';
 import { authentication, originCheck, securityHeaders } from '../http/security.ts';
@@ -39,7 +40,7 @@ export interface AccessDeps {
 export interface Access {
   /** For createApp({ before }): security headers, the cross-site check, authentication. */
   before: RequestHandler[];
-  /** For createApp({ api }): the auth routes and the audit routes (declared into `specs`). */
+  /** For createApp({ api }): the auth, audit and admin (users, tokens) routes (declared into `specs`). */
   routers(specs: RouteSpec[]): Router[];
   /** For the Socket.IO handshake: `auth.token`, a Bearer header or the session cookie. */
   authenticateHandshake(
@@ -91,6 +92,7 @@ export function createAccess(deps: AccessDeps): Access {
     routers: (specs) => [
       authRoutes({ users, sessions, audit, log, forceSecureCookie, limits: deps.loginLimits }),
       auditRoutes({ audit, timezone: config.timezone, now: () => clock.now() }, specs),
+      adminRoutes({ users, tokens }, specs),
     ],
     authenticateHandshake: (headers, auth) => authenticator.authenticateHandshake(headers, auth),
     onAccessEnded(listener) {

@@ -4,7 +4,7 @@
  * a token can be revoked by name. Creating and revoking are audited in the same transaction.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal, Role } from '../contract/auth.ts';
+import type { Principal, Role, TokenInfo } from '../contract/auth.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { createKeys } from '../store/keys.ts';
@@ -43,18 +43,11 @@ export interface NewToken {
   name?: string;
 }
 
-/** A token as listed (never the token itself). */
-export interface TokenInfo {
-  name: string;
-  role: Role;
-  teams: string[];
-  createdAt: number;
-  createdBy: string;
-}
+export type { TokenInfo } from '../contract/auth.ts';
 
 export interface Tokens {
   /** Creates a token; the returned `token` is the only time it is ever visible. 409 if the name is taken. */
-  create(spec: NewToken, actor: Actor): Promise<{ name: string; token: string }>;
+  create(spec: NewToken, actor: Actor): Promise<{ name: string; token: string; info: TokenInfo }>;
   /** The principal a token stands for, or null for an unknown, revoked or malformed one. */
   authenticate(token: string): Promise<Principal | null>;
   /** Revokes a token by name; false if there was none. */
@@ -83,7 +76,7 @@ export function createTokens(deps: TokensDeps): Tokens {
       if (problem !== null) throw new AccessError(400, problem);
       const token = generateToken();
       const hash = hashToken(token);
-      await transact(store, async (tx) => {
+      const info = await transact(store, async (tx) => {
         const [existing] = await tx.getRecords('token-name', [name]);
         if (existing !== null) {
           throw new AccessError(409, `a token named ${name} exists; revoke it first or choose another name`);
@@ -103,10 +96,10 @@ export function createTokens(deps: TokensDeps): Tokens {
               details: { role: spec.role, teams },
             }),
           ],
-          result: undefined,
+          result: { name, role: spec.role, teams, createdAt: now, createdBy: actor.name },
         };
       });
-      return { name, token };
+      return { name, token, info };
     },
 
     async authenticate(token) {

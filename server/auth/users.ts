@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Principal, Role } from '../contract/auth.ts';
+import type { Principal, Role, UserInfo } from '../contract/auth.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import { createKeys } from '../store/keys.ts';
@@ -32,14 +32,7 @@ export interface NewUser {
   password?: string;
 }
 
-/** A user as listed (no hash). */
-export interface UserInfo {
-  name: string;
-  role: Role;
-  teams: string[];
-  createdAt: number;
-  createdBy: string;
-}
+export type { UserInfo } from '../contract/auth.ts';
 
 /** A user as authenticated: the principal, and which incarnation of the name it is. */
 export interface UserIdentity {
@@ -50,7 +43,7 @@ export interface UserIdentity {
 
 export interface Users {
   /** Adds a user; returns the password (the generated one, or the one given). 409 if the name is taken. */
-  add(user: NewUser, actor: Actor): Promise<{ name: string; password: string }>;
+  add(user: NewUser, actor: Actor): Promise<{ name: string; password: string; info: UserInfo }>;
   /** Removes a user (their sessions stop working at once); false if there was none. */
   remove(name: string, actor: Actor): Promise<boolean>;
   list(): Promise<UserInfo[]>;
@@ -121,7 +114,7 @@ export function createUsers(deps: UsersDeps): Users {
         throw new AccessError(400, `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
       }
       const passwordHash = await hashPassword(password);
-      await transact(store, async (tx) => {
+      const info = await transact(store, async (tx) => {
         const [existing] = await tx.getRecords('user', [name]);
         if (existing !== null) {
           throw new AccessError(409, `a user named ${name} exists; remove it first or choose another name`);
@@ -148,10 +141,10 @@ export function createUsers(deps: UsersDeps): Users {
               details: { role: user.role, teams },
             }),
           ],
-          result: undefined,
+          result: { name, role: user.role, teams, createdAt: now, createdBy: actor.name },
         };
       });
-      return { name, password };
+      return { name, password, info };
     },
 
     async remove(rawName, actor) {

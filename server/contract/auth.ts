@@ -46,3 +46,62 @@ export interface AuditEntry {
 export interface AuditListResponse {
   entries: AuditEntry[];
 }
+
+// ---- administration (admin role): users and API tokens ----
+
+/** A user as listed (never a password or its hash). */
+export interface UserInfo {
+  name: string;
+  role: Role;
+  /** Empty = every team (never for a lead). */
+  teams: string[];
+  /** Epoch ms. */
+  createdAt: number;
+  /** Who added it: a user or token name, `cli:<os user>` or `system`. */
+  createdBy: string;
+}
+
+/** An API token as listed (never the token itself). */
+export type TokenInfo = UserInfo;
+
+/** `GET /api/v1/admin/users`, oldest first. */
+export interface UsersResponse {
+  users: UserInfo[];
+}
+
+/**
+ * `POST /api/v1/admin/users`. Names: 1–64 of a–z 0–9 . _ @ - (lower-cased). A lead needs at least one
+ * team; `metrics` is for tokens only. Without `password` a strong one is generated and returned once.
+ */
+export const addUserRequest = z.strictObject({
+  name: z.string().max(200),
+  role: z.enum(ROLES),
+  teams: z.array(z.string().max(100)).max(50).optional(),
+  password: z.string().max(1024).optional(),
+});
+export type AddUserRequest = z.infer<typeof addUserRequest>;
+
+/** `POST /api/v1/admin/users` (201). `password` only when it was generated: shown this once. */
+export interface AddUserResponse {
+  user: UserInfo;
+  password?: string;
+}
+
+/** `GET /api/v1/admin/tokens`, oldest first. */
+export interface TokensResponse {
+  tokens: TokenInfo[];
+}
+
+/** `POST /api/v1/admin/tokens`. Without `name` it is `<role>-<8 hex>`. */
+export const createTokenRequest = z.strictObject({
+  role: z.enum(ROLES),
+  teams: z.array(z.string().max(100)).max(50).optional(),
+  name: z.string().max(200).optional(),
+});
+export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
+
+/** `POST /api/v1/admin/tokens` (201). `secret` is the token: shown this once, stored only hashed. */
+export interface CreateTokenResponse {
+  token: TokenInfo;
+  secret: string;
+}

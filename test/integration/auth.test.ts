@@ -250,3 +250,125 @@ describe('access control (Redis, HTTP)', () => {
     expect((await login('cli-user')).res.status).toBe(401);
   });
 });
+
+describe('user and token administration over REST', () => {
+  async function admin() {
+    const { name, token } = await access.tokens.create({ role: 'admin', name: uniqueName('ops') }, SYSTEM);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const send = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> };
+    };
+    return { name, send };
+  }
+
+  it('adds a user with a generated password shown once, lists and removes them, all audited', async () => {
+    const { name: adminName, send } = await admin();
+    const added = await send('POST', '/admin/users', {
+      name: 'Nora',
+      role: 'lead',
+      teams: ['sales', 'sales'],
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toEqual({
+      user: {
+        name: 'nora',
+        role: 'lead',
+        teams: ['sales'],
+        createdAt: expect.any(Number),
+        createdBy: adminName,
+      },
+      password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+    });
+    const { cookie } = await login('nora', String(added.body.password));
+    expect(cookie).not.toBe('');
+    const listed = await send('GET', '/admin/users');
+    expect(listed.body.users).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'nora' })]));
+    expect(JSON.stringify(listed.body)).not.toContain(String(added.body.password));
+
+    const given = await send('POST', '/admin/users', { name: 'olga', role: 'manager', password: PASSWORD });
+    expect(given.status).toBe(201);
+    expect(given.body.password).toBeUndefined();
+
+    expect((await send('DELETE', '/admin/users/nora')).status).toBe(204);
+    expect((await get('/auth/me', { cookie })).status).toBe(401);
+    expect((await send('DELETE', '/admin/users/nora')).status).toBe(404);
+    const audit = await access.audit.query({ actor: adminName });
+    expect(audit.map((e) => [e.action, e.target])).toEqual([
+      ['user.remove', 'nora'],
+      ['user.add', 'olga'],
+      ['user.add', 'nora'],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(PASSWORD);
+  });
+
+  it('refuses a lead without a team, a metrics user, a bad or taken name and unknown fields, saying why', async () => {
+    const { send } = await admin();
+    const lead = await send('POST', '/admin/users', { name: 'lone-lead', role: 'lead' });
+    expect(lead).toEqual({ status: 400, body: { error: expect.stringMatching(/needs at least one team/) } });
+    const scraper = await send('POST', '/admin/users', { name: 'prom', role: 'metrics' });
+    expect(scraper).toEqual({ status: 400, body: { error: expect.stringMatching(/create a token/) } });
+    expect((await send('POST', '/admin/users', { name: 'no spaces', role: 'manager' })).status).toBe(400);
+    expect((await send('POST', '/admin/users', { name: 'leo', role: 'manager' })).status).toBe(409);
+    const extra = await send('POST', '/admin/users', { name: 'x', role: 'manager', admin: true });
+    expect(extra).toEqual({ status: 400, body: { error: expect.stringMatching(/^invalid request/) } });
+    expect(
+      (await send('POST', '/admin/users', { name: 'x', role: 'manager', password: 'short' })).status,
+    ).toBe(400);
+  });
+
+  it('creates a token shown once, lists tokens without secrets and revokes one', async () => {
+    const { name: adminName, send } = await admin();
+    const created = await send('POST', '/admin/tokens', {
+      role: 'wallboard',
+      teams: ['sales'],
+      name: 'tv-api',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      token: {
+        name: 'tv-api',
+        role: 'wallboard',
+        teams: ['sales'],
+        createdAt: expect.any(Number),
+        createdBy: adminName,
+      },
+      secret: expect.stringMatching(/^fbt_/),
+    });
+    const secret = String(created.body.secret);
+    expect((await get('/auth/me', { authorization: `Bearer ${secret}` })).status).toBe(200);
+    const listed = await send('GET', '/admin/tokens');
+    expect(listed.body.tokens).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'tv-api' })]));
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect((await send('POST', '/admin/tokens', { role: 'wallboard', name: 'tv-api' })).status).toBe(409);
+    expect((await send('POST', '/admin/tokens', { role: 'lead' })).status).toBe(400);
+    const scraper = await send('POST', '/admin/tokens', { role: 'metrics', name: 'prometheus' });
+    expect(scraper.status).toBe(201);
+
+    expect((await send('DELETE', '/admin/tokens/tv-api')).status).toBe(204);
+    expect((await get('/auth/me', { authorization: `Bearer ${secret}` })).status).toBe(401);
+    expect((await send('DELETE', '/admin/tokens/tv-api')).status).toBe(404);
+    expect((await access.audit.query({ actor: adminName, action: 'token' })).map((e) => e.action)).toEqual([
+      'token.revoke',
+      'token.create',
+      'token.create',
+    ]);
+  });
+
+  it('does not let a signed-in admin remove their own user', async () => {
+    await access.users.add({ name: 'ada', role: 'admin', password: PASSWORD }, SYSTEM);
+    const { cookie } = await login('ada');
+    const res = await fetch(`${base}/api/v1/admin/users/ada`, {
+      method: 'DELETE',
+      headers: { cookie, origin: base },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: expect.stringMatching(/cannot remove your own user/) });
+    expect(await access.users.lookup('ada')).not.toBeNull();
+  });
+});

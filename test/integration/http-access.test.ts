@@ -76,6 +76,12 @@ describe('API access control', () => {
     const mounted = mountedApiRoutes(fb.app).filter((r) => !PUBLIC.has(r));
     expect(mounted.length).toBeGreaterThan(8);
     expect(mounted.filter((r) => !declared.has(r))).toEqual([]);
+    for (const admin of ['GET /admin/users', 'POST /admin/users', 'DELETE /admin/users/:name']) {
+      expect(declared, admin).toContain(admin);
+    }
+    for (const admin of ['GET /admin/tokens', 'POST /admin/tokens', 'DELETE /admin/tokens/:name']) {
+      expect(declared, admin).toContain(admin);
+    }
   });
 
   it('answers 401 without credentials on every guarded route', async () => {
