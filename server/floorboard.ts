@@ -82,6 +82,7 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     log,
     config,
     embedded: runtime.source.kind === 'in-process',
+    redisUrl: runtime.redisUrl,
   });
   settings = createSettings({ store: runtime.store, config, audit: access.audit, log });
   await settings.start();
@@ -204,6 +205,7 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
       await realtime?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await outbox.stop();
+      await access.close();
       await runtime.stop();
     },
   };

@@ -4,6 +4,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler, Router } from 'express';
+import { Redis } from 'ioredis';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../../config/schema.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
@@ -13,6 +15,8 @@ import { auditRoutes } from '../http/routes/audit.ts';
 import { authRoutes, type LoginLimits } from '../http/routes/auth.ts';
 import { authentication, originCheck, securityHeaders } from '../http/security.ts';
 import type { Logger } from '../log.ts';
+import { createKeys } from '../store/keys.ts';
+import { redactRedisUrl } from '../store/redis-store.ts';
 import type { LiveStore } from '../store/store.ts';
 import { createAuthenticator, type SocketIdentity } from './authenticator.ts';
 import { createDemoCredentials, type DemoCredentials } from './demo.ts';
@@ -35,6 +39,11 @@ export interface AccessDeps {
   embedded?: boolean;
   /** Sign-in rate limits (default 10 failures per 15 min per address and user). */
   loginLimits?: LoginLimits;
+  /**
+   * The Redis the store uses, or null/absent for the in-process store: with Redis, sign-in limits are
+   * counted there (under the store's prefix), so every instance shares them.
+   */
+  redisUrl?: string | null;
 }
 
 export interface Access {
@@ -59,6 +68,24 @@ export interface Access {
   sessions: Sessions;
   /** With the embedded default: (re)creates the demo users and token and returns their secrets; else null. */
   ensureDemoCredentials(): Promise<DemoCredentials | null>;
+  /** Closes the sign-in limits' Redis connection, if any. */
+  close(): Promise<void>;
+}
+
+/** A Redis connection for the sign-in limits; commands wait for a reconnect briefly, then fail. */
+function limitsRedis(url: string, log: Logger): Redis {
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  });
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) log.warn({ err: err.message, url: redactRedisUrl(url) }, 'sign-in limits lost Redis');
+    down = true;
+  });
+  client.on('ready', () => (down = false));
+  return client;
 }
 
 /** Builds access control over `store`. */
@@ -86,11 +113,29 @@ export function createAccess(deps: AccessDeps): Access {
   const authenticator = createAuthenticator({ tokens, sessions });
   const forceSecureCookie = config.auth.forceSecureCookie;
   const embedded = deps.embedded ?? config.kafka.brokers.length === 0;
+  const limits = deps.redisUrl ? limitsRedis(deps.redisUrl, log) : null;
+  const keys = createKeys(store.prefix);
+  const limitStore = limits
+    ? (name: string) =>
+        new RedisStore({
+          sendCommand: (command: string, ...args: string[]) =>
+            limits.call(command, ...args) as Promise<RedisReply>,
+          prefix: keys.rateLimit(`login-${name}`),
+        })
+    : undefined;
 
   return {
     before: [securityHeaders(), originCheck(), authentication({ authenticator, log, forceSecureCookie })],
     routers: (specs) => [
-      authRoutes({ users, sessions, audit, log, forceSecureCookie, limits: deps.loginLimits }),
+      authRoutes({
+        users,
+        sessions,
+        audit,
+        log,
+        forceSecureCookie,
+        limits: deps.loginLimits,
+        ...(limitStore ? { limitStore } : {}),
+      }),
       auditRoutes({ audit, timezone: config.timezone, now: () => clock.now() }, specs),
       adminRoutes({ users, tokens }, specs),
     ],
@@ -105,6 +150,9 @@ export function createAccess(deps: AccessDeps): Access {
     sessions,
     async ensureDemoCredentials() {
       return embedded ? createDemoCredentials({ users, tokens }) : null;
+    },
+    async close() {
+      await limits?.quit().catch(() => limits.disconnect());
     },
   };
 }

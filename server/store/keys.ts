@@ -14,6 +14,8 @@ export interface Keys {
   dedupe(hourBucket: number): string;
   /** Ingestion counters: eventsProcessed, deadLettered, lastEventAt … */
   stats(): string;
+  /** Prefix of one rate limiter's counters (sign-in limits, shared by every instance). */
+  rateLimit(name: string): string;
 }
 
 /** Builds the key names for `prefix`. */
@@ -71,5 +73,6 @@ export function createKeys(prefix: string): Keys {
     offsets: (namespace, topic) => `${p}offsets:${namespace}:${topic}`,
     dedupe: (hourBucket) => `${p}dedupe:${hourBucket}`,
     stats: () => `${p}stats`,
+    rateLimit: (name) => `${p}rate-limit:${name}:`,
   };
 }

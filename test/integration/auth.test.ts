@@ -113,6 +113,44 @@ describe('access control (Redis, HTTP)', () => {
     expect((await login('leo')).res.status).toBe(200);
   });
 
+  it('counts failed sign-ins across instances sharing Redis: two instances allow 10, not 20', async () => {
+    const shared = await createRedisStore({ url: inject('redisUrl'), prefix: `${uniqueName('limits')}:` });
+    const log = createLogger('silent');
+    const instances = [0, 1].map(() => {
+      const a = createAccess({
+        store: shared,
+        clock: systemClock,
+        log,
+        config: testConfig(),
+        embedded: false,
+        redisUrl: inject('redisUrl'),
+      });
+      const app = createApp({ log, before: a.before, api: a.routers([]) });
+      const srv = app.listen(0, '127.0.0.1');
+      return { a, srv };
+    });
+    try {
+      await Promise.all(instances.map(({ srv }) => new Promise<void>((r) => srv.once('listening', r))));
+      const urls = instances.map(({ srv }) => `http://127.0.0.1:${(srv.address() as AddressInfo).port}`);
+      const attempt = (url: string, i: number) =>
+        fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'shared-target', password: `guess number ${i}` }),
+        }).then((r) => r.status);
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push(await attempt(urls[i % 2] ?? '', i));
+      expect(statuses).toEqual([...Array<number>(10).fill(401), 429, 429]);
+    } finally {
+      for (const { a, srv } of instances) {
+        await new Promise<void>((r) => srv.close(() => r()));
+        await a.close();
+      }
+      await shared.clear();
+      await shared.close();
+    }
+  });
+
   it('refuses a state change with the session cookie from a foreign Origin', async () => {
     const { cookie } = await login('leo');
     const post = (origin: string) =>

@@ -3,7 +3,7 @@
  * These are public routes (a visitor must be able to sign in); they answer 401 themselves.
  */
 import { Router, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import type { z } from 'zod';
 import type { AuditLog } from '../../audit/audit.ts';
 import { readCookie, SESSION_COOKIE } from '../../auth/credentials.ts';
@@ -32,6 +32,11 @@ export interface AuthRoutesDeps {
   log: Logger;
   forceSecureCookie: boolean;
   limits?: LoginLimits;
+  /**
+   * Where a limiter (`address`, `user`) keeps its counts: a store shared by every instance (Redis),
+   * so N instances behind a load balancer do not allow N times the attempts. Default: this process.
+   */
+  limitStore?: (limiter: 'address' | 'user') => Store;
 }
 
 /** Parses a body with a zod schema; a mismatch is a 400 naming the problems. */
@@ -49,8 +54,15 @@ function usernameOf(req: Request): string {
   return typeof u === 'string' ? u.trim().toLowerCase().slice(0, 200) : '';
 }
 
-function limiter(max: number, windowMs: number, key: (req: Request) => string, what: string) {
+function limiter(
+  max: number,
+  windowMs: number,
+  key: (req: Request) => string,
+  what: string,
+  store: Store | undefined,
+) {
   const options: Partial<Options> = {
+    ...(store ? { store } : {}),
     windowMs,
     limit: max,
     skipSuccessfulRequests: true,
@@ -74,12 +86,19 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   const router = Router();
   const limits = deps.limits ?? DEFAULT_LOGIN_LIMITS;
   const address = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
-  const perAddress = limiter(limits.perAddress, limits.windowMs, address, 'from this address');
+  const perAddress = limiter(
+    limits.perAddress,
+    limits.windowMs,
+    address,
+    'from this address',
+    deps.limitStore?.('address'),
+  );
   const perUser = limiter(
     limits.perUser,
     limits.windowMs,
     (req) => `${address(req)}|${usernameOf(req)}`,
     'for this user from this address',
+    deps.limitStore?.('user'),
   );
 
   router.post(
