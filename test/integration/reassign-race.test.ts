@@ -19,7 +19,10 @@ afterAll(async () => {
 
 describe('concurrent reassignment', () => {
   it('lets one of two simultaneous reassignments win: one 200, one 409, one audit entry, one outbound event', async () => {
-    const config = { ...isolatedConfig('race'), port: 0 };
+    const base = isolatedConfig('race');
+    // The ticket is past its accept deadline: without this the sweeper could publish a
+    // ticket.escalated to the same topic and make "exactly one outbound event" fail by chance.
+    const config = { ...base, port: 0, escalation: { ...base.escalation, sweepMs: 3_600_000 } };
     const a = await startFloorboard({
       config,
       clock: systemClock,
