@@ -108,6 +108,35 @@ describe('HTTP security', () => {
     expect((await forced.login('leo')).setCookie).toMatch(/; Secure/);
   });
 
+  it('marks the cookie Secure only over https as seen through the trusted proxy, and warns once over plain HTTP', async () => {
+    const lines: string[] = [];
+    const warnings = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const clock = new FakeClock(Date.parse('2026-03-02T09:00:00+01:00'));
+    const store = createMemoryStore({ prefix: 'cookie-test:', now: clock.now });
+    const access = createAccess({ store, clock, log: warnings, config: testConfig(), embedded: false });
+    await access.users.add(
+      { name: 'leo', role: 'lead', teams: ['sales'], password: 'correct horse battery' },
+      {
+        name: 'system',
+        role: null,
+      },
+    );
+    const base = await listen(createApp({ log, before: access.before, api: access.routers([]) }));
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ username: 'leo', password: 'correct horse battery' }),
+      }).then((r) => r.headers.getSetCookie()[0] ?? '');
+    // From the loopback proxy (trusted by default): its X-Forwarded-* describe the browser.
+    expect(await signIn({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '10.1.2.3' })).toMatch(/; Secure/);
+    expect(lines).toEqual([]);
+    expect(await signIn({ 'x-forwarded-for': '10.1.2.3' })).not.toMatch(/Secure/);
+    expect(await signIn({ 'x-forwarded-for': '10.1.2.4' })).not.toMatch(/Secure/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/without Secure: this sign-in came over plain HTTP/);
+  });
+
   it('answers a wrong password and an unknown user alike, and audits both', async () => {
     const { login, access } = await setup();
     const wrong = await login('leo', 'not the password');

@@ -81,10 +81,16 @@ function limiter(
   return rateLimit(options);
 }
 
+/** Whether a client address is this machine (a developer, or a proxy whose hops are not trusted). */
+function isLoopback(ip: string | null): boolean {
+  return ip === null || ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
 /** The auth routes. */
 export function authRoutes(deps: AuthRoutesDeps): Router {
   const router = Router();
   const limits = deps.limits ?? DEFAULT_LOGIN_LIMITS;
+  let warnedPlainHttp = false;
   const address = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
   const perAddress = limiter(
     limits.perAddress,
@@ -136,6 +142,15 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
         }),
       );
       setSessionCookie(req, res, session.id, deps.forceSecureCookie);
+      if (!warnedPlainHttp && !deps.forceSecureCookie && !req.secure && !isLoopback(ip)) {
+        // Plain HTTP on a LAN is allowed (wallboards often run so), but an operator should know.
+        warnedPlainHttp = true;
+        deps.log.warn(
+          { ip },
+          'a session cookie went out without Secure: this sign-in came over plain HTTP. Terminate TLS at a ' +
+            'proxy and set TRUST_PROXY (or auth.forceSecureCookie) so cookies never travel in clear',
+        );
+      }
       deps.log.info({ user: principal.name, role: principal.role, ip }, 'signed in');
       res.json({ principal });
     },
