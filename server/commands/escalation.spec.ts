@@ -215,15 +215,21 @@ describe('escalation alerts', () => {
   });
 
   it('moves alerts stored by an earlier version into the acknowledgeable form at start', async () => {
-    const { h, esc } = setup(at(40));
-    await h.apply([ev.ticket({ ticketId: 't1', ts: at(0) })]);
+    const { h, esc, count } = setup(at(40));
+    await h.apply([
+      ev.ticket({ ticketId: 't1', ts: at(0) }),
+      ev.ticket({ ticketId: 't2', ts: at(0) }),
+      ev.resolved({ ticketId: 't2', ts: at(35) }),
+    ]);
     const tx = await h.store.begin();
     const [t] = (await tx.getRecords('ticket', ['t1'])) as TicketRecord[];
     await tx.commit([
       { op: 'zadd', index: { name: 'escalations' }, member: 't1:accept', score: Date.parse(at(31)) },
+      { op: 'zadd', index: { name: 'escalations' }, member: 't2:accept', score: Date.parse(at(31)) },
       { op: 'put', kind: 'ticket', id: 't1', value: { ...t, escalated: ['accept'] } },
     ]);
     await esc.prepare();
+    expect(await count('escalations')).toBe(1); // t2 is resolved: its alert is dropped
     expect(await esc.listAlerts(supervisor)).toEqual([
       expect.objectContaining({ ticketId: 't1', deadline: 'accept', escalatedAt: Date.parse(at(31)) }),
     ]);

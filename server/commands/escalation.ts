@@ -247,12 +247,16 @@ export function createEscalation(deps: EscalationDeps) {
         legacy.map((s) => s.member.slice(0, s.member.lastIndexOf(':'))),
       )) as Array<TicketRecord | null>;
       const ops: Op[] = legacy.flatMap((s, i): Op[] => {
+        const t = recs[i];
+        // An alert of a ticket no longer open needs no acknowledgement (this version drops those on close).
+        if (!t || t.status !== 'open')
+          return [{ op: 'zrem', index: { name: 'escalations' }, member: s.member }];
         const sep = s.member.lastIndexOf(':');
         const entry: EscalationEntry = {
           ticketId: s.member.slice(0, sep),
           deadline: s.member.slice(sep + 1) as DeadlineKind,
           due: null,
-          team: recs[i]?.team ?? null,
+          team: t.team,
           escalatedAt: s.score,
         };
         return [
