@@ -1,5 +1,5 @@
 /** Real Chromium (Debian's /usr/bin/chromium) through playwright-core, and page helpers. */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT, type BrowserServer } from './server.ts';
@@ -45,15 +45,29 @@ export async function signIn(page: Page, server: BrowserServer, user: string): P
   await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
 }
 
-/** Saves a screenshot under test/artifacts (or at `path` relative to the repository). */
+/**
+ * Whether this run refreshes the screenshots the repository keeps (the README's, under docs/):
+ * `UPDATE_SCREENSHOTS=1 npx vitest run --project browser`. Otherwise a run never touches tracked files.
+ */
+export const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+
+/**
+ * Saves a screenshot as test/artifacts/NAME.png (ignored by git); with `docs` (a path under the
+ * repository, e.g. docs/wallboard.png) it is also copied there, but only when UPDATE_SCREENSHOTS=1.
+ */
 export async function screenshot(
   page: Page,
   name: string,
-  opts: { path?: string; fullPage?: boolean } = {},
+  opts: { docs?: string; fullPage?: boolean } = {},
 ): Promise<string> {
-  const file = opts.path ? join(REPO_ROOT, opts.path) : join(ARTIFACTS, `${name}.png`);
+  const file = join(ARTIFACTS, `${name}.png`);
   mkdirSync(dirname(file), { recursive: true });
   await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
+  if (opts.docs !== undefined && UPDATE_SCREENSHOTS) {
+    const target = join(REPO_ROOT, opts.docs);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(file, target);
+  }
   return file;
 }
 

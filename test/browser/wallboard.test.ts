@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attrs, launchBrowser, newContext, screenshot, watchErrors } from './browser.ts';
+import { attrs, launchBrowser, newContext, screenshot, UPDATE_SCREENSHOTS, watchErrors } from './browser.ts';
 import { startServer, type BrowserServer } from './server.ts';
 
 let server: BrowserServer;
@@ -52,9 +52,11 @@ describe('wallboard', () => {
 
     expect(errors).toEqual([]);
     await screenshot(page, 'wallboard');
-    // For the README: let the satisfaction sparklines (one point per 5 s since load) grow a little.
-    await page.waitForTimeout(20_000);
-    await screenshot(page, 'wallboard', { path: 'docs/wallboard.png' });
+    if (UPDATE_SCREENSHOTS) {
+      // For the README: let the satisfaction sparklines (one point per 5 s since load) grow a little.
+      await page.waitForTimeout(20_000);
+      await screenshot(page, 'wallboard-readme', { docs: 'docs/wallboard.png' });
+    }
     await context.close();
   });
 
