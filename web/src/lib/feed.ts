@@ -1,10 +1,12 @@
 /**
  * Where live snapshots come from: the Socket.IO live feed (server/realtime/client.ts: a snapshot on
- * every (re)connect, then deltas with sequence numbers, a resync on a gap, heartbeats every 2 s).
+ * every (re)connect, then deltas with sequence numbers, a resync on a gap, heartbeats every 2 s; it
+ * reconnects by itself, also after the server refused or dropped the socket, unless unauthorized).
  * Pages depend only on `FeedSource`, so tests and tools can feed them otherwise.
  */
 import { io } from 'socket.io-client';
 import type { LiveSnapshot } from '$contract/api';
+import type { AlertEvent, LiveView } from '$contract/realtime';
 import { LiveFeed, type FeedSocket, type LiveFeedStatus } from '$realtime/client';
 import { sessionToken } from './session';
 
@@ -12,9 +14,14 @@ import { sessionToken } from './session';
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'error';
 
 export interface FeedHandlers {
-  /** The whole floor after an update (a snapshot, a delta applied, or a heartbeat). */
-  update(snapshot: LiveSnapshot): void;
+  /**
+   * The whole floor after an update (a snapshot, a delta applied, or a heartbeat), and the view the
+   * server resolved (the teams and queues asked for, narrowed to the viewer's teams).
+   */
+  update(snapshot: LiveSnapshot, view: LiveView | null): void;
   status(status: FeedStatus, detail: string | null): void;
+  /** An escalation alert the server pushed (supervisors in scope only). */
+  alert?(e: AlertEvent): void;
 }
 
 /** Scope of a feed: teams and queues to show (empty = all the principal may see). */
@@ -54,8 +61,10 @@ export function socketFeed(scope: FeedScope): FeedSource {
         },
       });
       const offStatus = feed.listenStatus((s) => on.status(STATUS[s], feed.detail));
-      const offSnap = feed.listen((snap) => on.update(snap));
+      const offSnap = feed.listen((snap) => on.update(snap, feed.view));
+      const offAlert = feed.listenAlerts((e) => on.alert?.(e));
       return () => {
+        offAlert();
         offSnap();
         offStatus();
         feed.close();

@@ -4,6 +4,7 @@
  * satisfaction for the sparklines.
  */
 import type { LiveSnapshot } from '$contract/api';
+import type { LiveView } from '$contract/realtime';
 import type { FeedSource, FeedStatus } from './feed';
 
 /** Updates older than this make the data stale. */
@@ -35,6 +36,9 @@ export interface LiveStateOptions {
 
 export class LiveState {
   #snapshot = $state<LiveSnapshot | null>(null);
+  #view = $state<LiveView | null>(null);
+  /** How many escalation alerts the server pushed since `listen()`. */
+  #alerts = $state(0);
   #status = $state<FeedStatus>('connecting');
   #detail = $state<string | null>(null);
   /** Local time the last update arrived, 0 before the first. */
@@ -57,6 +61,16 @@ export class LiveState {
   /** The latest snapshot, null until the first arrives. */
   get snapshot(): LiveSnapshot | null {
     return this.#snapshot;
+  }
+
+  /** The view the server resolved (a team-scoped viewer's teams even when none were asked for). */
+  get view(): LiveView | null {
+    return this.#view;
+  }
+
+  /** Escalation alerts pushed so far (supervisors): pages refresh their alert list when it moves. */
+  get alertsPushed(): number {
+    return this.#alerts;
   }
 
   get status(): FeedStatus {
@@ -106,7 +120,13 @@ export class LiveState {
   /** Connects the feed; returns the unsubscribe. */
   listen(): () => void {
     return this.#source.start({
-      update: (s) => this.apply(s),
+      update: (s, view) => {
+        this.#view = view;
+        this.apply(s);
+      },
+      alert: () => {
+        this.#alerts++;
+      },
       status: (status, detail) => {
         this.#status = status;
         this.#detail = status === 'live' ? null : (detail ?? null);

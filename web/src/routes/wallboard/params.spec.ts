@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWallboardParams, teamShown } from './params';
+import { boardTitle, parseWallboardParams, teamShown } from './params';
 
 const parse = (q: string) => parseWallboardParams(new URLSearchParams(q));
 
@@ -42,5 +42,17 @@ describe('wallboard parameters', () => {
     expect(teamShown([], null)).toBe(true);
     expect(teamShown(['sales'], 'sales')).toBe(true);
     expect(teamShown(['sales'], null)).toBe(false);
+  });
+
+  it('titles the board with the view the server resolved, else with the address', () => {
+    const up = (s: string) => s.toUpperCase();
+    const none = { teams: [], queues: [] };
+    expect(boardTitle(null, none, up)).toBe('All teams');
+    // A sales token opened without ?teams= sees sales only: the server's view says so.
+    expect(boardTitle({ teams: ['sales'], queues: [] }, none, up)).toBe('SALES');
+    expect(boardTitle(null, { teams: [], queues: ['sales', 'billing'] }, up)).toBe('SALES · BILLING');
+    expect(boardTitle({ teams: [], queues: ['billing'] }, { teams: [], queues: ['billing'] }, up)).toBe(
+      'BILLING',
+    );
   });
 });

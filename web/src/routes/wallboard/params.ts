@@ -1,4 +1,5 @@
 /** What a wallboard URL asks for (pure): `?teams=sales&queues=sales,billing&rotate=20&sound=1`. */
+import type { LiveView } from '$contract/realtime';
 
 export const VIEWS = ['overview', 'queues', 'agents', 'tickets'] as const;
 export type View = (typeof VIEWS)[number];
@@ -58,4 +59,20 @@ export function parseWallboardParams(q: URLSearchParams): WallboardParams {
 /** Whether a team filter lets `team` through. */
 export function teamShown(teams: readonly string[], team: string | null): boolean {
   return teams.length === 0 || (team !== null && teams.includes(team));
+}
+
+/**
+ * The board's title: the teams (else the queues) of the view the server resolved, which for a
+ * team-scoped token is its teams even when the address names none; before the first snapshot, what
+ * the address asked for.
+ */
+export function boardTitle(
+  view: LiveView | null,
+  params: Pick<WallboardParams, 'teams' | 'queues'>,
+  label: (name: string) => string,
+): string {
+  const { teams, queues } = view ?? params;
+  if (teams.length > 0) return teams.map(label).join(' · ');
+  if (queues.length > 0) return queues.map(label).join(' · ');
+  return 'All teams';
 }
