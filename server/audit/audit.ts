@@ -77,7 +77,7 @@ function matchesAction(action: string, filter: string): boolean {
 }
 
 /** Spreadsheet programs run cells that start like a formula; a leading apostrophe keeps them text. */
-function csvSafe(s: string): string {
+export function csvSafe(s: string): string {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 

@@ -9,7 +9,6 @@ import type { CcEvent } from '../contract/events.ts';
 import { projectionContextFactory } from '../domain/context.ts';
 import { replayFile } from '../ingest/replay.ts';
 import { createMemoryStore } from '../store/memory-store.ts';
-import { shiftReportCsv } from './summary-csv.ts';
 import { shiftReport } from './summary.ts';
 
 const report = (h: Harness, date: string) => shiftReport(h, date, h.clock.now());
@@ -302,24 +301,6 @@ describe('shift summaries', () => {
     const a = await report(live, '2023-06-14');
     expect(a.shifts[0]?.calls).toMatchObject({ offered: 2, answered: 1, abandoned: 1 });
     expect(await report(replayed, '2023-06-14')).toEqual(a);
-  });
-
-  it('exports the report as CSV with one row per period and scope', async () => {
-    const h = createHarness({ now: B('20:00:00') });
-    await h.apply([
-      ev.queued({ callId: 'c1', ts: B('08:00:00') }),
-      ev.answered({ callId: 'c1', agentId: 'a1', ts: B('08:00:10') }),
-    ]);
-    const csv = shiftReportCsv(await report(h, '2026-03-02'));
-    const lines = csv.trim().split('\n');
-    expect(lines[0]).toMatch(/^date,period,start,end,scope,offered,answered,/);
-    expect(lines).toContainEqual(
-      expect.stringMatching(
-        /^2026-03-02,morning,2026-03-02T07:00:00\+01:00,2026-03-02T15:00:00\+01:00,all,1,1,0,0,1,1,0,10,/,
-      ),
-    );
-    expect(lines).toContainEqual(expect.stringMatching(/^2026-03-02,day,.*,queue:sales,1,1,/));
-    expect(lines).toContainEqual(expect.stringMatching(/^2026-03-02,morning,.*,agent:a1,/));
   });
 
   it('keeps summaries at least 400 days', async () => {

@@ -5,6 +5,7 @@
 import { AGENT_STATES } from '../contract/events.ts';
 import type { AgentSummary, ShiftsResponse, Summary, TicketSummary } from '../contract/summary.ts';
 import { callMetrics, num, occupancy, ratio, satisfactionMetrics, type Counters } from '../domain/metrics.ts';
+import { MAX_BOOKED_STATE_MS } from '../domain/project-agents.ts';
 import type { AgentRecord } from '../domain/records.ts';
 import type { Period, ShiftCalendar } from '../domain/shifts.ts';
 import type { Keys } from '../store/keys.ts';
@@ -65,7 +66,19 @@ function overlap(a: number, b: number, c: number, d: number): number {
   return Math.max(0, Math.min(b, d) - Math.max(a, c));
 }
 
-/** One period's summary. Agents' current, still open state intervals are counted up to `now`. */
+/**
+ * Time an agent's current, still open state adds to `period`: up to `now`, in the period containing
+ * `now` only (a past period's figures come from events alone, so a replay years later reports them
+ * the same). Never for offline, for an agent known only from calls, or for a state older than the
+ * longest stretch booking accepts (a missed event upstream, or the last state of replayed old data).
+ */
+function openStateMs(rec: AgentRecord, period: Period, now: number): number {
+  if (!rec.known || rec.state === 'offline' || rec.since < now - MAX_BOOKED_STATE_MS) return 0;
+  if (now < period.start || now >= period.end) return 0;
+  return overlap(rec.since, now, period.start, period.end);
+}
+
+/** One period's summary. */
 async function summarize(
   deps: SummaryDeps,
   period: Period,
@@ -77,8 +90,7 @@ async function summarize(
   const agents: AgentSummary[] = [];
   const agentIds = new Set<string>();
   for (const g of groups.keys()) if (g.startsWith('agent:')) agentIds.add(g.slice('agent:'.length));
-  for (const [id, rec] of agentRecs)
-    if (overlap(rec.since, now, period.start, period.end) > 0) agentIds.add(id);
+  for (const [id, rec] of agentRecs) if (openStateMs(rec, period, now) > 0) agentIds.add(id);
   for (const [g, c] of groups)
     if (g.startsWith('queue:')) queueEntries.push([g.slice('queue:'.length), callMetrics(c)]);
   // fromEntries defines own properties, so a queue named like an Object.prototype member survives.
@@ -88,7 +100,7 @@ async function summarize(
     const rec = agentRecs.get(agentId);
     const stateSeconds = Object.fromEntries(
       AGENT_STATES.map((s) => {
-        const open = rec && rec.state === s ? overlap(rec.since, now, period.start, period.end) : 0;
+        const open = rec && rec.state === s ? openStateMs(rec, period, now) : 0;
         return [s, (num(c, `stateMs:${s}`) + open) / 1000];
       }),
     ) as AgentSummary['stateSeconds'];
