@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attrs, launchBrowser, newContext, screenshot, UPDATE_SCREENSHOTS, watchErrors } from './browser.ts';
+import { createToken } from './api.ts';
 import { startServer, type BrowserServer } from './server.ts';
 
 let server: BrowserServer;
@@ -86,6 +87,71 @@ describe('wallboard', () => {
       .toBe('agents');
     expect(await page.getByTestId('agent').count()).toBeGreaterThan(0);
     await screenshot(page, 'wallboard-sales-agents');
+    await context.close();
+  });
+});
+
+describe('wallboard access and sound', () => {
+  it('titles a team token’s board with its team, and says why a view outside it is refused', async () => {
+    const sales = await createToken(server, { role: 'wallboard', teams: ['sales'], name: 'tv-sales-e2e' });
+    const context = await newContext(browser, 'tv');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/wallboard?token=${sales}`);
+    await page.getByTestId('agent').first().waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sales');
+    expect(await page.title()).toContain('Sales');
+
+    // A fresh tab asking for a team the token may not see: the reason, not "Connecting…" for ever.
+    const other = await context.newPage();
+    await other.goto(`${server.url}/wallboard?token=${sales}&teams=billing`);
+    const message = other.getByTestId('board-message');
+    await expect
+      .poll(() => message.textContent(), { timeout: 15_000 })
+      .toContain('not in your teams: billing');
+    expect(await other.getByTestId('feed-error-banner').textContent()).toContain(
+      'not in your teams: billing',
+    );
+    await screenshot(other, 'wallboard-refused');
+    await context.close();
+  });
+
+  it('says when the browser blocks the alarm sound, until a click enables it', async () => {
+    const context = await newContext(browser, 'tv');
+    // Headless Chromium lets any page play audio; a TV's Chromium without the kiosk flag does not
+    // until someone clicks. Emulate that policy: audio starts suspended and resumes only after a real
+    // click or key press (navigator.userActivation would count the test's own script calls).
+    await context.addInitScript(`{
+      let clicked = false;
+      for (const type of ['pointerdown', 'keydown'])
+        addEventListener(type, (e) => { if (e.isTrusted) clicked = true; }, true);
+      const Real = window.AudioContext;
+      window.AudioContext = class extends Real {
+        constructor(...args) { super(...args); void super.suspend(); }
+        resume() { return clicked ? super.resume() : new Promise(() => {}); }
+      };
+    }`);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/wallboard?token=${server.token}&sound=1`);
+    await page.getByTestId('queue-tile').first().waitFor({ timeout: 20_000 });
+    const hint = page.getByTestId('sound-hint');
+    await hint.waitFor({ timeout: 5000 });
+    expect(await hint.textContent()).toContain('Sound blocked — click to enable');
+    expect(await page.getByTestId('updated').textContent()).not.toContain('sound on');
+    await screenshot(page, 'wallboard-sound-blocked');
+    await hint.click();
+    await hint.waitFor({ state: 'detached', timeout: 5000 });
+    await expect.poll(() => page.getByTestId('updated').textContent()).toContain('sound on');
+    await context.close();
+  });
+
+  it('turns sound on without a click where the browser allows audio (a kiosk Chromium with --autoplay-policy=no-user-gesture-required)', async () => {
+    // Headless Chromium allows audio by default, as the kiosk flag does.
+    const context = await newContext(browser, 'tv');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/wallboard?token=${server.token}&sound=1`);
+    await page.getByTestId('queue-tile').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('updated').textContent()).toContain('sound on');
+    expect(await page.getByTestId('sound-hint').count()).toBe(0);
     await context.close();
   });
 });
