@@ -1,42 +1,13 @@
 /**
- * chart.js, tree-shaken: only the pieces floorboard draws with are registered (line for sparklines
- * and trends, bar for the report charts), which keeps the wallboard bundle small.
+ * chart.js, tree-shaken: each page registers only the pieces it draws with. This module holds what
+ * every chart needs (line charts: the wallboard's sparklines) and the theme; the reports' bar charts,
+ * tooltips and legends are registered by report-charts.ts, so the wallboard does not carry them.
  */
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
+import { CategoryScale, Chart, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
 
-Chart.register(
-  LineController,
-  LineElement,
-  PointElement,
-  LinearScale,
-  CategoryScale,
-  Filler,
-  BarController,
-  BarElement,
-  Tooltip,
-  Legend,
-);
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale);
 Chart.defaults.color = '#d7e0ee';
 Chart.defaults.borderColor = '#2c3a55';
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
 
 export { Chart };
-
-/** One data series of a report chart. */
-export interface BarSeries {
-  label: string;
-  data: Array<number | null>;
-  color: string;
-}
