@@ -53,6 +53,10 @@ export function socketFeed(scope: FeedScope): FeedSource {
         auth: token === null ? {} : { token },
         withCredentials: true,
         reconnectionDelayMax: 5000,
+        // WebSocket straight away (one round trip less than upgrading from long-polling, and no sticky
+        // sessions needed behind a load balancer); long-polling where WebSockets are blocked.
+        transports: ['websocket', 'polling'],
+        tryAllTransports: true,
       });
       const feed = new LiveFeed(socket, {
         scope: {

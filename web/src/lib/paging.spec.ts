@@ -31,4 +31,11 @@ describe('paging', () => {
     expect(rowFit(8, 400, 44, 90)).toEqual({ perPage: 8, row: 50 });
     expect(rowFit(12, 400, 44, 90)).toEqual({ perPage: 9, row: 400 / 9 });
   });
+
+  it('draws nothing before the box is measured', () => {
+    expect(cardGrid(30, 0, 0, { minW: 220, minH: 96, gap: 8, aspect: 2.1 }).perPage).toBe(0);
+    expect(rowFit(10, 0, 44, 90).perPage).toBe(0);
+    expect(pageCount(30, 0)).toBe(1);
+    expect(pageOf([1, 2, 3], 0, 0)).toEqual([]);
+  });
 });

@@ -4,14 +4,15 @@
  */
 import { bestGrid } from './levels';
 
-/** How many pages `n` items take at `perPage` a page (at least 1). */
+/** How many pages `n` items take at `perPage` a page (at least 1; 1 while nothing fits yet). */
 export function pageCount(n: number, perPage: number): number {
-  return Math.max(1, Math.ceil(n / Math.max(1, perPage)));
+  return perPage <= 0 ? 1 : Math.max(1, Math.ceil(n / perPage));
 }
 
 /** The items of page `index` (taken modulo the page count). */
 export function pageOf<T>(items: readonly T[], perPage: number, index: number): T[] {
-  const size = Math.max(1, perPage);
+  if (perPage <= 0) return [];
+  const size = perPage;
   const pages = pageCount(items.length, size);
   const page = ((index % pages) + pages) % pages;
   return items.slice(page * size, (page + 1) * size);
@@ -20,7 +21,7 @@ export function pageOf<T>(items: readonly T[], perPage: number, index: number): 
 export interface CardFit {
   cols: number;
   rows: number;
-  /** Cards on one page (all of them when they fit). */
+  /** Cards on one page (all of them when they fit; 0 before the box is measured). */
   perPage: number;
 }
 
@@ -35,7 +36,9 @@ export function cardGrid(
   h: number,
   o: { minW: number; minH: number; gap: number; aspect: number },
 ): CardFit {
-  if (n <= 0 || w <= 0 || h <= 0) return { cols: 1, rows: 1, perPage: Math.max(1, n) };
+  // Before the box is measured nothing is drawn (it would be laid out once more at once).
+  if (w <= 0 || h <= 0) return { cols: 1, rows: 1, perPage: 0 };
+  if (n <= 0) return { cols: 1, rows: 1, perPage: 1 };
   const all = bestGrid(n, w + o.gap, h + o.gap, o.aspect);
   const cardW = (w + o.gap) / all.cols - o.gap;
   const cardH = (h + o.gap) / all.rows - o.gap;
@@ -53,9 +56,13 @@ export interface RowFit {
   row: number;
 }
 
-/** Rows of `n` items in `h` px: as many of at least `minRow` px as fit, sharing the height up to `maxRow`. */
+/**
+ * Rows of `n` items in `h` px: as many of at least `minRow` px as fit (at least one), sharing the
+ * height up to `maxRow`; none before the box is measured.
+ */
 export function rowFit(n: number, h: number, minRow: number, maxRow: number): RowFit {
-  if (n <= 0 || h <= 0) return { perPage: Math.max(1, n), row: minRow };
+  if (h <= 0) return { perPage: 0, row: minRow };
+  if (n <= 0) return { perPage: 1, row: minRow };
   const perPage = Math.max(1, Math.min(n, Math.floor(h / minRow)));
   return { perPage, row: Math.max(minRow, Math.min(maxRow, h / perPage)) };
 }
