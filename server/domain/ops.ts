@@ -7,6 +7,7 @@ import type { DeadlineKind } from './records.ts';
 export type RecordKind =
   | 'call'
   | 'agent'
+  | 'agent-history' // id = agent id: recent state changes and calls (projector only)
   | 'ticket'
   | 'survey'
   // access and audit (server/auth, server/audit)

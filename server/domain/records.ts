@@ -8,27 +8,67 @@ import type {
   Tier,
 } from '../contract/events.ts';
 
+/** A queue the call entered (one call.queued event); a transfer to another queue adds one. */
+export interface QueueEntry {
+  queue: string;
+  at: number;
+}
+
+/** Counter changes: `fields` added to `group` in the day and shift of `at` (and, for the centre's
+ * `calls` group, in its clock hour). Records keep what they booked so a later event can move it. */
+export interface Booking {
+  group: string;
+  at: number;
+  fields: Record<string, number>;
+}
+
 /** One call, from queue entry to its end. Fields are null until the event that sets them arrives. */
 export interface CallRecord {
   callId: string;
-  queue: string;
+  /** Queue entries by time (at most MAX_QUEUE_ENTRIES); identical repeats are kept once. */
+  queues: QueueEntry[];
   priority: number;
   tier: Tier;
-  queuedAt: number | null;
+  /** The earliest answer and the agent who gave it; an answer outranks an abandon. */
   answeredAt: number | null;
-  abandonedAt: number | null;
-  endedAt: number | null;
   agentId: string | null;
-  /** Which shift counters this call has already contributed to; each is counted exactly once. */
-  counted: { offered: boolean; outcome: boolean; talk: boolean };
+  /** The queue named by the answer event: where the call counts if no call.queued is known. */
+  answerQueue: string | null;
+  abandonedAt: number | null;
+  abandonQueue: string | null;
+  endedAt: number | null;
+  /** What this call has added to the shift counters (see project-calls.ts `callBookings`). */
+  booked: Booking[];
 }
 
-/** The most recent call an agent answered: where its wrap-up time is attributed. */
-export interface LastCall {
+/** One state change of an agent: [event time, state, reason]. */
+export type Transition = [at: number, state: AgentStateName, reason: string | null];
+
+/** A call an agent answered, as far as the agent's projection needs it (wrap-up pairing, active call). */
+export interface AgentCall {
   callId: string;
+  answeredAt: number;
+  endedAt: number | null;
+  /** Where the call's talk and wrap-up are booked: the centre and agent at `at`, the queue at `queueAt`. */
+  at: number;
   queue: string;
-  /** When the call was queued (its shift), or when it was answered if the queue event is missing. */
-  attributeAt: number;
+  queueAt: number;
+}
+
+/**
+ * What the projector remembers of an agent's recent past so that late and out-of-order events land
+ * where they belong: state changes (a late one is placed and the time around it re-booked) and
+ * answered calls (wrap-up pairs with them). What is booked is derived from it, so comparing it before
+ * and after a batch gives what to re-book. Kept apart from AgentRecord, which live views read often.
+ */
+export interface AgentHistory {
+  agentId: string;
+  /** State changes by event time (arrival order among equal times), bounded (agent-timeline.ts). */
+  timeline: Transition[];
+  /** State changes before this time were dropped: an event older than it is too late to place. */
+  horizon: number | null;
+  /** Recent answered calls by answer time, bounded. */
+  calls: AgentCall[];
 }
 
 /** One agent's live state. */
@@ -41,7 +81,6 @@ export interface AgentRecord {
   since: number;
   reason: string | null;
   activeCallId: string | null;
-  lastCall: LastCall | null;
   /** False for a stub made from a call event before any agent.state for this agent. */
   known: boolean;
 }

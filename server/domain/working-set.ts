@@ -1,6 +1,7 @@
 /** The projector's inputs: its context and the records a batch reads, plus the working copy it edits. */
 import type { Config, ServiceLevelSettings, SlaPolicy } from '../../config/schema.ts';
-import type { AgentRecord, CallRecord, TicketRecord } from './records.ts';
+import type { StoredAgentHistory } from './history-codec.ts';
+import type { AgentHistory, AgentRecord, CallRecord, TicketRecord } from './records.ts';
 import type { Period, ShiftCalendar } from './shifts.ts';
 
 /** What the projector needs besides the records: policy, calendar and the processing time. */
@@ -18,6 +19,8 @@ export interface ProjectionContext {
 export interface Slice {
   calls: Map<string, CallRecord | null>;
   agents: Map<string, AgentRecord | null>;
+  /** The agents' histories as stored (read with the agents); an agent without one starts from its record. */
+  histories?: Map<string, StoredAgentHistory | null>;
   tickets: Map<string, TicketRecord | null>;
 }
 
@@ -25,12 +28,34 @@ export interface Slice {
 export class WorkingSet {
   readonly calls = new Map<string, CallRecord | null>();
   readonly agents = new Map<string, AgentRecord | null>();
+  readonly histories = new Map<string, AgentHistory>();
   readonly tickets = new Map<string, TicketRecord | null>();
   readonly changed = { calls: new Set<string>(), agents: new Set<string>(), tickets: new Set<string>() };
+  /** Per agent, the earliest event time from which its wrap-up pairing may have changed this batch. */
+  readonly changedFrom = new Map<string, number>();
 
-  constructor(readonly before: Slice) {
+  /**
+   * @param before the records as read (already upgraded)
+   * @param histories the agents' histories (decoded)
+   * @param newHistory the history of an agent that has none yet
+   */
+  constructor(
+    readonly before: Slice,
+    histories: ReadonlyMap<string, AgentHistory>,
+    private readonly newHistory: (agentId: string, agent: AgentRecord | null) => AgentHistory = (
+      agentId,
+    ) => ({
+      agentId,
+      timeline: [],
+      horizon: null,
+      calls: [],
+    }),
+  ) {
     for (const [id, r] of before.calls) this.calls.set(id, r && structuredClone(r));
     for (const [id, r] of before.agents) this.agents.set(id, r && structuredClone(r));
+    // Histories are large; their entries are never changed in place, so copying the lists suffices.
+    for (const [id, r] of histories)
+      this.histories.set(id, { ...r, timeline: [...r.timeline], calls: [...r.calls] });
     for (const [id, r] of before.tickets) this.tickets.set(id, r && structuredClone(r));
   }
 
@@ -46,6 +71,20 @@ export class WorkingSet {
     r.version += 1;
     this.tickets.set(r.ticketId, r);
     this.changed.tickets.add(r.ticketId);
+  }
+  /** Notes that an agent's wrap-up pairing may have changed from event time `at` on. */
+  agentChangedFrom(agentId: string, at: number): void {
+    this.changedFrom.set(agentId, Math.min(at, this.changedFrom.get(agentId) ?? Number.POSITIVE_INFINITY));
+    this.changed.agents.add(agentId);
+  }
+  /** The working copy of an agent's history (made from its record if it has none). */
+  history(agentId: string): AgentHistory {
+    let h = this.histories.get(agentId);
+    if (!h) {
+      h = this.newHistory(agentId, this.agents.get(agentId) ?? null);
+      this.histories.set(agentId, h);
+    }
+    return h;
   }
 }
 

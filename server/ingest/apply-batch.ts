@@ -5,7 +5,8 @@
  */
 import type { CcEvent } from '../contract/events.ts';
 import type { Op } from '../domain/ops.ts';
-import { entityRefs, project } from '../domain/projection.ts';
+import { agentRefs, entityRefs, project } from '../domain/projection.ts';
+import type { StoredAgentHistory } from '../domain/history-codec.ts';
 import type { AgentRecord, CallRecord, TicketRecord } from '../domain/records.ts';
 import type { ProjectionContext, Slice } from '../domain/working-set.ts';
 import type { LiveStore } from '../store/store.ts';
@@ -106,16 +107,21 @@ export async function applyBatch(
       });
       const refs = entityRefs(unique);
       const callIds = [...refs.calls];
-      const agentIds = [...refs.agents];
       const ticketIds = [...refs.tickets];
-      const [calls, agents, tickets] = [
-        await tx.getRecords('call', callIds),
+      const calls = await tx.getRecords('call', callIds);
+      const callMap = new Map(callIds.map((id, i) => [id, (calls[i] as CallRecord | null) ?? null]));
+      const agentIds = agentRefs(refs, callMap);
+      const [agents, histories, tickets] = [
         await tx.getRecords('agent', agentIds),
+        await tx.getRecords('agent-history', agentIds),
         await tx.getRecords('ticket', ticketIds),
       ];
       const slice: Slice = {
-        calls: new Map(callIds.map((id, i) => [id, (calls[i] as CallRecord | null) ?? null])),
+        calls: callMap,
         agents: new Map(agentIds.map((id, i) => [id, (agents[i] as AgentRecord | null) ?? null])),
+        histories: new Map(
+          agentIds.map((id, i) => [id, (histories[i] as StoredAgentHistory | null) ?? null]),
+        ),
         tickets: new Map(ticketIds.map((id, i) => [id, (tickets[i] as TicketRecord | null) ?? null])),
       };
       const t = now();

@@ -6,7 +6,6 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../server/auth/records.ts';
 import { systemClock } from '../../server/clock.ts';
-import { createShiftCalendar } from '../../server/domain/shifts.ts';
 import { startFloorboard, type Floorboard } from '../../server/floorboard.ts';
 import { createLogger } from '../../server/log.ts';
 import { LiveFeed, type FeedSocket } from '../../server/realtime/client.ts';
@@ -65,8 +64,7 @@ describe('broker outage', () => {
     );
     await waitUntil('the client to be fresh again', async () => !f.stale(Date.now()), 30_000);
     expect((await app.runtime.health()).status).toBe('ok');
-    const calendar = createShiftCalendar(config.timezone, config.shifts);
-    const ref = reference(events, config, calendar);
+    const ref = reference(events, config);
     // The full server also runs the escalation sweeper, which the ingestion reference does not model.
     const got = await observe(app.runtime.store, app.runtime.keys, Object.keys(ref.aggregates));
     expect(normalize(got, { withoutSweeper: true })).toEqual(normalize(ref));

@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createShiftCalendar } from '../../server/domain/shifts.ts';
 import { createKeys } from '../../server/store/keys.ts';
 import { createRedisStore } from '../../server/store/redis-store.ts';
 import { mulberry32 } from '../../streams/simulator.ts';
@@ -78,8 +77,7 @@ describe('consumer crash safety', () => {
     // Kills really happened mid-ingest, not after the end.
     expect(seenAtKill).toHaveLength(kills);
     expect(seenAtKill.every((n) => n < total)).toBe(true);
-    const calendar = createShiftCalendar(config.timezone, config.shifts);
-    const ref = reference(events, config, calendar);
+    const ref = reference(events, config);
     const got = await observe(store, keys, Object.keys(ref.aggregates));
     expect(normalize(got)).toEqual(normalize(ref));
     const [stats] = await store.hgetall([keys.stats()]);

@@ -207,7 +207,7 @@ describe('fuzzed event payloads through Kafka', () => {
 
     // The counters are those of the valid events alone, in every period the store knows.
     // The reference has no clock-hour counters: hours of valid events are left out, any other is compared.
-    const ref = reference(valid, config, runtime.calendar);
+    const ref = reference(valid, config);
     const hours = new Set(valid.map((e) => runtime.calendar.hourAt(Date.parse(e.ts)).id));
     const periods = [
       ...new Set([

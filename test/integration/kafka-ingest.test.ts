@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../config/schema.ts';
 import { DEAD_LETTER_HEADERS, EVENT_TYPES, type CcEvent } from '../../server/contract/events.ts';
-import { createShiftCalendar } from '../../server/domain/shifts.ts';
 import { createLogger } from '../../server/log.ts';
 import { startRuntime, type Runtime } from '../../server/runtime.ts';
 import { systemClock } from '../../server/clock.ts';
@@ -35,8 +34,7 @@ async function start(config: Config): Promise<Runtime> {
 }
 
 async function expectMatchesReference(runtime: Runtime, config: Config, events: CcEvent[]): Promise<void> {
-  const calendar = createShiftCalendar(config.timezone, config.shifts);
-  const ref = reference(events, config, calendar);
+  const ref = reference(events, config);
   const got = await observe(runtime.store, runtime.keys, Object.keys(ref.aggregates));
   expect(normalize(got)).toEqual(normalize(ref));
 }

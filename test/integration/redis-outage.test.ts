@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../server/clock.ts';
-import { createShiftCalendar } from '../../server/domain/shifts.ts';
 import { createLogger } from '../../server/log.ts';
 import { startRuntime } from '../../server/runtime.ts';
 import { isolatedConfig, produceEvents, simulatedEvents, waitUntil } from '../support/kafka.ts';
@@ -106,8 +105,7 @@ describe('Redis outage during ingestion', () => {
     const health = await runtime.health();
     expect(health).toMatchObject({ status: 'ok', duplicates: 0, degradedSince: null });
 
-    const calendar = createShiftCalendar(config.timezone, config.shifts);
-    const ref = reference(events, config, calendar);
+    const ref = reference(events, config);
     const got = await observe(runtime.store, runtime.keys, Object.keys(ref.aggregates));
     expect(normalize(got)).toEqual(normalize(ref));
   });

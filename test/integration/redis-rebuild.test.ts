@@ -4,7 +4,6 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../server/clock.ts';
-import { createShiftCalendar } from '../../server/domain/shifts.ts';
 import { createLogger } from '../../server/log.ts';
 import { startRuntime, type Runtime } from '../../server/runtime.ts';
 import { isolatedConfig, produceEvents, simulatedEvents, waitUntil } from '../support/kafka.ts';
@@ -40,8 +39,7 @@ describe('Redis restarted empty', () => {
     );
     expect(rt.ingestor.status().rebuilds).toBeGreaterThan(0);
 
-    const calendar = createShiftCalendar(config.timezone, config.shifts);
-    const ref = reference(events, config, calendar);
+    const ref = reference(events, config);
     const got = await observe(rt.store, rt.keys, Object.keys(ref.aggregates));
     expect(normalize(got)).toEqual(normalize(ref));
     expect((await rt.health()).duplicates).toBe(0);

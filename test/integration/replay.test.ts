@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, inject } from 'vitest';
-import { createShiftCalendar } from '../../server/domain/shifts.ts';
 import { createKeys } from '../../server/store/keys.ts';
 import { createRedisStore } from '../../server/store/redis-store.ts';
 import { testConfig } from '../support/harness.ts';
@@ -53,7 +52,7 @@ describe('replay command', () => {
 
     const store = await createRedisStore({ url: inject('redisUrl'), prefix });
     const keys = createKeys(prefix);
-    const ref = reference(events, config, createShiftCalendar(config.timezone, config.shifts));
+    const ref = reference(events, config);
     expect(normalize(await observe(store, keys, Object.keys(ref.aggregates)))).toEqual(normalize(ref));
     await store.clear();
     await store.close();

@@ -2,7 +2,7 @@
 import type { AgentRecord, TicketRecord } from '../../server/domain/records.ts';
 import type { Keys } from '../../server/store/keys.ts';
 import type { StoreReader } from '../../server/store/store.ts';
-import { ORDER_DEPENDENT_FIELDS, type Aggregates, type ReferenceState } from './reference.ts';
+import type { Aggregates, ReferenceState } from './reference.ts';
 
 /** Reads the store's state for the given periods. */
 export async function observe(
@@ -56,16 +56,13 @@ export async function observe(
 /** Counters written by the escalation sweeper (not by ingestion): left out when `withoutSweeper`. */
 const SWEEPER_FIELD = /^(escalated|overdue)(:|$)/;
 
-/** Drops zero counters, empty groups and order-dependent per-queue fields, so two states compare. */
+/** Drops zero counters and empty groups (and, if asked, the sweeper's counters), so two states compare. */
 export function normalize(s: ReferenceState, opts: { withoutSweeper?: boolean } = {}): ReferenceState {
   const aggregates: Aggregates = {};
   for (const [p, groups] of Object.entries(s.aggregates)) {
     for (const [g, fields] of Object.entries(groups)) {
       const kept = Object.entries(fields).filter(
-        ([f, v]) =>
-          v !== 0 &&
-          !(g.startsWith('queue:') && ORDER_DEPENDENT_FIELDS.has(f)) &&
-          !(opts.withoutSweeper && g === 'tickets' && SWEEPER_FIELD.test(f)),
+        ([f, v]) => v !== 0 && !(opts.withoutSweeper && g === 'tickets' && SWEEPER_FIELD.test(f)),
       );
       if (kept.length > 0)
         (aggregates[p] ??= {})[g] = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));

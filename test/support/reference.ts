@@ -1,12 +1,13 @@
 /**
- * A deliberately simple, separate model of what the counters must be: it groups the whole event
- * log by entity and computes each figure directly from that entity's events, with none of the
- * projector's streaming machinery. Integration tests compare the stores against it.
+ * A deliberately simple, separate model of what the counters must be: it groups the whole event log
+ * by entity, orders each entity's events by event time and computes each figure directly, with none
+ * of the projector's streaming machinery, bounds or bookkeeping — and with its own calendar and
+ * service-level settings, so a calendar or formula bug in the product cannot cancel out here.
+ * Integration tests compare the stores against it. It has no clock-hour counters.
  */
-import type { CcEvent, TicketEvent } from '../../server/contract/events.ts';
+import { DateTime } from 'luxon';
 import type { Config } from '../../config/schema.ts';
-import { serviceLevelFor } from '../../server/domain/context.ts';
-import type { ShiftCalendar } from '../../server/domain/shifts.ts';
+import type { CcEvent, TicketEvent } from '../../server/contract/events.ts';
 
 /** period id → group → field → value */
 export type Aggregates = Record<string, Record<string, Record<string, number>>>;
@@ -19,23 +20,90 @@ export interface ReferenceState {
   agentLoad: Record<string, Record<string, number>>;
 }
 
-/** Fields whose per-queue value depends on cross-topic read order (wrap-up of a queue): not compared. */
-export const ORDER_DEPENDENT_FIELDS = new Set(['wrapMs', 'wrapCount']);
+const DAY_MS = 86_400_000;
+/** Longest stretch of one state that counts (a longer one is a missed event upstream). */
+const STATE_CAP_MS = 31 * DAY_MS;
+/** How far a wrap-up's start may be from the end of the call it follows. */
+const WRAP_PAIR_MS = 15_000;
 
 const t = (e: CcEvent) => Date.parse(e.ts);
+/** `items` in event-time order; equal times keep their order in the log (their arrival order). */
+const byTime = <T>(items: readonly T[], time: (x: T) => number) =>
+  items
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => time(a.x) - time(b.x) || a.i - b.i)
+    .map((y) => y.x);
+
+interface RefPeriod {
+  id: string;
+  start: number;
+  end: number;
+}
+
+/** Days and shifts in the centre's zone, straight from luxon: each period is [start, end) of wall times. */
+export function referenceCalendar(config: Pick<Config, 'timezone' | 'shifts'>) {
+  const zone = config.timezone;
+  const wall = (date: string, hhmm: string) => DateTime.fromISO(`${date}T${hhmm}`, { zone }).toMillis();
+  const dateOf = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate() as string;
+  const addDays = (date: string, n: number) => DateTime.fromISO(date).plus({ days: n }).toISODate() as string;
+  const periodsOf = (date: string): RefPeriod[] => [
+    { id: date, start: wall(date, '00:00'), end: wall(addDays(date, 1), '00:00') },
+    ...config.shifts.map((s) => ({
+      id: `${date}/${s.name}`,
+      start: wall(date, s.start),
+      end: wall(s.end <= s.start ? addDays(date, 1) : date, s.end),
+    })),
+  ];
+  return {
+    periodsAt(ms: number): string[] {
+      const date = dateOf(ms);
+      return [...periodsOf(addDays(date, -1)), ...periodsOf(date)]
+        .filter((p) => p.start <= ms && ms < p.end)
+        .map((p) => p.id);
+    },
+    split(from: number, to: number): Array<{ id: string; ms: number }> {
+      const out: Array<{ id: string; ms: number }> = [];
+      for (let d = addDays(dateOf(from), -1); d <= dateOf(to); d = addDays(d, 1)) {
+        for (const p of periodsOf(d)) {
+          const ms = Math.min(to, p.end) - Math.max(from, p.start);
+          if (ms > 0) out.push({ id: p.id, ms });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** An answered call as its agent's wrap-up needs it. */
+interface AnsweredCall {
+  callId: string;
+  answeredAt: number;
+  endedAt: number | null;
+  at: number;
+  queue: string;
+  queueAt: number;
+}
 
 /** Computes the expected state from every event (duplicates by id are counted once). */
-export function reference(all: readonly CcEvent[], config: Config, calendar: ShiftCalendar): ReferenceState {
+export function reference(all: readonly CcEvent[], config: Config): ReferenceState {
+  const calendar = referenceCalendar(config);
   const seen = new Set<string>();
   const events = all.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
   const agg: Aggregates = {};
-  const add = (ms: number, group: string, field: string, by = 1) => {
+  const bump = (period: string, group: string, field: string, by: number) => {
     if (by === 0) return;
-    for (const p of calendar.periodsAt(ms)) {
-      const g = ((agg[p.id] ??= {})[group] ??= {});
-      g[field] = (g[field] ?? 0) + by;
-    }
+    const g = ((agg[period] ??= {})[group] ??= {});
+    g[field] = (g[field] ?? 0) + by;
   };
+  const add = (ms: number, group: string, field: string, by = 1) => {
+    for (const p of calendar.periodsAt(ms)) bump(p, group, field, by);
+  };
+  const threshold = (queue: string) =>
+    (config.serviceLevel.perQueue[queue]?.thresholdSeconds ?? config.serviceLevel.thresholdSeconds) * 1000;
+  const shortAbandon = (queue: string) =>
+    (config.serviceLevel.perQueue[queue]?.shortAbandonSeconds ?? config.serviceLevel.shortAbandonSeconds) *
+    1000;
+
   const byEntity = new Map<string, CcEvent[]>();
   const push = (k: string, e: CcEvent) => byEntity.set(k, [...(byEntity.get(k) ?? []), e]);
   for (const e of events) {
@@ -45,74 +113,142 @@ export function reference(all: readonly CcEvent[], config: Config, calendar: Shi
   }
 
   const waiting: Record<string, string[]> = {};
+  const answeredBy = new Map<string, AnsweredCall[]>();
   for (const [key, evs] of byEntity) {
     if (!key.startsWith('call:')) continue;
+    const callId = key.slice('call:'.length);
     const first = <T extends CcEvent['type']>(type: T) =>
-      evs.filter((e) => e.type === type).sort((a, b) => t(a) - t(b))[0] as
-        Extract<CcEvent, { type: T }> | undefined;
-    const q = first('call.queued');
+      byTime(
+        evs.filter((e) => e.type === type),
+        t,
+      )[0] as Extract<CcEvent, { type: T }> | undefined;
     const ans = first('call.answered');
     const ab = first('call.abandoned');
     const end = first('call.ended');
-    if (!q) continue;
-    const queue = q.queue;
-    const groups = ['calls', `queue:${queue}`];
-    const sl = serviceLevelFor(config, queue);
-    const qt = t(q);
-    for (const g of groups) add(qt, g, 'offered');
-    if (ans) {
-      const wait = Math.max(0, t(ans) - qt);
-      for (const g of groups) {
-        add(qt, g, 'answered');
-        add(qt, g, 'waitAnsweredMs', wait);
-        if (wait <= sl.thresholdSeconds * 1000) add(qt, g, 'answeredWithinThreshold');
-      }
-      add(qt, `agent:${ans.agentId}`, 'handled');
-      if (end) {
-        const talk = Math.max(0, t(end) - t(ans));
-        for (const g of [...groups, `agent:${ans.agentId}`]) {
-          add(qt, g, 'talkMs', talk);
-          add(qt, g, 'talkCount');
-        }
-      }
-    } else if (ab) {
-      const wait = Math.max(0, t(ab) - qt);
-      for (const g of groups) {
-        add(qt, g, 'abandoned');
-        add(qt, g, 'waitAbandonedMs', wait);
-        if (wait < sl.shortAbandonSeconds * 1000) add(qt, g, 'shortAbandoned');
-      }
-    } else if (!end) {
-      (waiting[queue] ??= []).push(q.callId);
+    const outcome = ans ?? ab;
+    // Every queue the call entered (once per queue and time), in time order.
+    const entries: Array<{ queue: string; at: number }> = [];
+    for (const q of byTime(
+      evs.filter((e) => e.type === 'call.queued'),
+      t,
+    )) {
+      if (!entries.some((x) => x.queue === q.queue && x.at === t(q)))
+        entries.push({ queue: q.queue, at: t(q) });
     }
+    if (!outcome && !end && entries.length > 0)
+      (waiting[entries[entries.length - 1]!.queue] ??= []).push(callId);
+    // Offers: the first entry, and the others that began no later than the outcome. No entry at all:
+    // the outcome is the offer, in the queue its event names.
+    let offers = entries.filter((q, i) => i === 0 || !outcome || q.at <= t(outcome));
+    if (offers.length === 0 && outcome) offers = [{ queue: outcome.queue, at: t(outcome) }];
+    if (offers.length === 0) continue;
+    const start = offers[0]!.at;
+    add(start, 'calls', 'offered');
+    for (const q of offers) add(q.at, `queue:${q.queue}`, 'offered');
+    if (!outcome) continue;
+    const inQueue = [...offers].reverse().find((q) => q.at <= t(outcome)) ?? offers[0]!;
+    const scopes = [
+      { group: 'calls', at: start, wait: Math.max(0, t(outcome) - start) },
+      { group: `queue:${inQueue.queue}`, at: inQueue.at, wait: Math.max(0, t(outcome) - inQueue.at) },
+    ];
+    for (const { group, at, wait } of scopes) {
+      if (ans) {
+        add(at, group, 'answered');
+        add(at, group, 'waitAnsweredMs', wait);
+        if (wait <= threshold(inQueue.queue)) add(at, group, 'answeredWithinThreshold');
+      } else {
+        add(at, group, 'abandoned');
+        add(at, group, 'waitAbandonedMs', wait);
+        if (wait < shortAbandon(inQueue.queue)) add(at, group, 'shortAbandoned');
+      }
+    }
+    if (!ans) continue;
+    const agent = `agent:${ans.agentId}`;
+    add(start, agent, 'handled');
+    if (end) {
+      const talk = Math.max(0, t(end) - t(ans));
+      for (const { group, at } of [...scopes, { group: agent, at: start }]) {
+        add(at, group, 'talkMs', talk);
+        add(at, group, 'talkCount');
+      }
+    }
+    const list = answeredBy.get(ans.agentId) ?? [];
+    list.push({
+      callId,
+      answeredAt: t(ans),
+      endedAt: end ? t(end) : null,
+      at: start,
+      queue: inQueue.queue,
+      queueAt: inQueue.at,
+    });
+    answeredBy.set(ans.agentId, list);
   }
   for (const list of Object.values(waiting)) list.sort();
 
   const agents: ReferenceState['agents'] = {};
   for (const [key, evs] of byEntity) {
     if (!key.startsWith('agent:')) continue;
-    const states = evs.filter((e) => e.type === 'agent.state');
-    // Runs of the same (state, reason) in event order; each run lasts until the next one starts.
-    let cur: { state: string; reason: string | null; since: number } | null = null;
-    for (const e of states) {
-      const reason = e.reason ?? null;
-      if (cur && e.state === cur.state && reason === cur.reason) continue;
-      if (cur) {
-        const end = t(e);
-        for (const { period, ms } of calendar.split(cur.since, end)) {
-          const g = ((agg[period.id] ??= {})[key] ??= {});
-          g[`stateMs:${cur.state}`] = (g[`stateMs:${cur.state}`] ?? 0) + ms;
-        }
-        if (cur.state === 'wrap_up') {
-          for (const g of ['calls', key]) {
-            add(cur.since, g, 'wrapMs', end - cur.since);
-            add(cur.since, g, 'wrapCount');
-          }
-        }
-      }
-      cur = { state: e.state, reason, since: t(e) };
+    const agentId = key.slice('agent:'.length);
+    // Runs of the same (state, reason) in event-time order; each lasts until the next one starts.
+    const runs: Array<{ state: string; reason: string | null; from: number; to: number | null }> = [];
+    for (const e of byTime(evs, t)) {
+      if (e.type !== 'agent.state') continue;
+      const last = runs[runs.length - 1];
+      if (last && last.state === e.state && last.reason === (e.reason ?? null)) continue;
+      if (last) last.to = t(e);
+      runs.push({ state: e.state, reason: e.reason ?? null, from: t(e), to: null });
     }
-    if (cur) agents[key.slice('agent:'.length)] = cur;
+    const countedFrom = (r: (typeof runs)[number]) =>
+      r.to === null ? null : Math.max(r.from, r.to - STATE_CAP_MS);
+    for (const r of runs) {
+      const from = countedFrom(r);
+      if (from === null || r.to === null) continue;
+      for (const { id, ms } of calendar.split(from, r.to)) bump(id, key, `stateMs:${r.state}`, ms);
+    }
+    const cur = runs[runs.length - 1];
+    if (cur) agents[agentId] = { state: cur.state, reason: cur.reason, since: cur.from };
+
+    // Wrap-up: consecutive wrap_up runs form one wrap-up, which counts for the call ending nearest its
+    // start (within WRAP_PAIR_MS). The agent's answers and call ends during it cut it: after an answer
+    // the agent is talking, after a call's end the wrap-up is that call's.
+    const calls = answeredBy.get(agentId) ?? [];
+    for (let i = 0; i < runs.length; i++) {
+      if (runs[i]!.state !== 'wrap_up' || (i > 0 && runs[i - 1]!.state === 'wrap_up')) continue;
+      let j = i;
+      while (j + 1 < runs.length && runs[j + 1]!.state === 'wrap_up') j++;
+      const start = runs[i]!.from;
+      const end = runs[j + 1]?.from ?? Infinity;
+      const inside = calls
+        .flatMap((c) => [c.answeredAt, c.endedAt ?? start])
+        .filter((x) => x > start && x < end);
+      const cuts = [...new Set([start, ...inside])].sort((a, b) => a - b);
+      cuts.forEach((from, k) => {
+        const owner =
+          k === 0
+            ? calls
+                .filter(
+                  (c) =>
+                    c.endedAt !== null && c.answeredAt < start && Math.abs(start - c.endedAt) <= WRAP_PAIR_MS,
+                )
+                .sort(
+                  (a, b) =>
+                    Math.abs(start - a.endedAt!) - Math.abs(start - b.endedAt!) ||
+                    b.endedAt! - a.endedAt! ||
+                    (a.callId < b.callId ? 1 : -1),
+                )[0]
+            : calls.filter((c) => c.endedAt === from).sort((a, b) => (a.callId < b.callId ? 1 : -1))[0];
+        if (!owner) return;
+        const until = cuts[k + 1] ?? end;
+        let ms = 0;
+        for (let r = i; r <= j; r++) {
+          const counted = countedFrom(runs[r]!);
+          if (counted !== null) ms += Math.max(0, Math.min(runs[r]!.to!, until) - Math.max(counted, from));
+        }
+        add(owner.at, 'calls', 'wrapMs', ms);
+        add(owner.at, key, 'wrapMs', ms);
+        add(owner.queueAt, `queue:${owner.queue}`, 'wrapMs', ms);
+      });
+    }
   }
 
   const openTickets: ReferenceState['openTickets'] = {};
