@@ -14,7 +14,7 @@ import type { Logger } from './log.ts';
 import { readLive } from './read/live.ts';
 import { createKeys, type Keys } from './store/keys.ts';
 import { createMemoryStore } from './store/memory-store.ts';
-import { createRedisStore, redactRedisUrl } from './store/redis-store.ts';
+import { createRedisStore, redactRedisUrl, RedisVersionError } from './store/redis-store.ts';
 import type { LiveStore } from './store/store.ts';
 import { createKafkaPublisher, createKafkaSource } from '../streams/kafka.ts';
 import { createMemoryBus } from '../streams/memory-bus.ts';
@@ -23,6 +23,15 @@ import type { EventSource, OutboundMessage, Publisher } from '../streams/types.t
 
 /** Where Redis is looked for when REDIS_URL is not set. */
 export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** How often ingestion checks that the store still holds its state (besides on every reconnect). */
+const STORE_CHECK_MS = 5000;
+
+/**
+ * Batches of different partitions processed at once: one's store round trips and Redis' work on its
+ * commit overlap with the next one's decoding and projection. Each needs its own Redis connection.
+ */
+const INGEST_CONCURRENCY = 2;
 
 export interface Runtime {
   config: Config;
@@ -62,29 +71,60 @@ async function openStore(
   const onConnectionChange = (up: boolean, err?: Error) => {
     if (!up) log.warn({ err: err?.message }, 'redis connection lost');
   };
+  const redisOptions = { prefix, onConnectionChange, txConnections: INGEST_CONCURRENCY };
   if (config.redis.url) {
+    const url = config.redis.url;
+    const where = redactRedisUrl(url);
     try {
-      return await createRedisStore({ url: config.redis.url, prefix, onConnectionChange });
+      const store = await createRedisStore({ url, ...redisOptions });
+      log.warn({ store: 'redis', url: where }, `USING THE REDIS AT ${where} (REDIS_URL)`);
+      return store;
     } catch (err) {
-      throw new Error(
-        `cannot reach Redis at ${redactRedisUrl(config.redis.url)} (REDIS_URL): ${(err as Error).message}. ` +
-          'Start Redis or unset REDIS_URL to run on the in-process store.',
+      if (err instanceof RedisVersionError) throw new Error(`${err.message} (REDIS_URL)`);
+      // Down at start is an outage like any other: ingestion waits and retries, nothing is lost.
+      log.error(
+        { store: 'redis', url: where, err: (err as Error).message },
+        `USING THE REDIS AT ${where} (REDIS_URL), WHICH DOES NOT ANSWER YET: ingestion waits and retries until it does`,
       );
+      return createRedisStore({ url, ...redisOptions, waitForConnection: false });
     }
   }
   try {
-    const store = await createRedisStore({ url: localRedisUrl, prefix, onConnectionChange });
+    const store = await createRedisStore({ url: localRedisUrl, ...redisOptions });
     log.warn(
       { store: 'redis', url: localRedisUrl },
       `REDIS_URL is not set: USING THE REDIS FOUND AT ${localRedisUrl}`,
     );
     return store;
-  } catch {
+  } catch (err) {
+    const why =
+      err instanceof RedisVersionError
+        ? `the Redis at ${localRedisUrl} is too old (${err.version}; floorboard needs 6.2 or newer)`
+        : `no Redis answers at ${localRedisUrl}`;
     log.warn(
       { store: 'in-memory' },
-      `REDIS_URL is not set and no Redis answers at ${localRedisUrl}: USING THE IN-PROCESS STORE (nothing is persisted; a single instance only)`,
+      `REDIS_URL is not set and ${why}: USING THE IN-PROCESS STORE (nothing is persisted; a single instance only)`,
     );
     return createMemoryStore({ prefix, now: () => clock.now() });
+  }
+}
+
+/** Clears the embedded run's key space, waiting for the store to answer (REDIS_URL down at start). */
+async function clearEmbedded(
+  store: LiveStore,
+  log: Logger,
+  clock: Clock,
+  stopped: () => boolean,
+): Promise<void> {
+  for (let wait = 500; !stopped(); wait = Math.min(wait * 2, 10_000)) {
+    try {
+      const cleared = await store.clear();
+      if (cleared > 0) log.info({ keys: cleared, prefix: store.prefix }, 'cleared the previous embedded run');
+      return;
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'cannot clear the previous embedded run yet; retrying');
+      await clock.sleep(wait);
+    }
   }
 }
 
@@ -95,10 +135,6 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const useKafka = config.kafka.brokers.length > 0;
   const store = await openStore(deps, !useKafka);
   const keys = createKeys(store.prefix);
-  if (!useKafka) {
-    const cleared = await store.clear();
-    if (cleared > 0) log.info({ keys: cleared, prefix: store.prefix }, 'cleared the previous embedded run');
-  }
   const topics = config.kafka.topics;
   const consumed = TOPIC_ROLES.map((r) => topics[r]);
 
@@ -107,6 +143,16 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   if (useKafka) {
     const conn = { brokers: config.kafka.brokers, clientId: config.kafka.clientId, log };
     publisher = await createKafkaPublisher(conn);
+    try {
+      await publisher.checkTopic?.(topics.deadletter);
+    } catch (err) {
+      await publisher.close().catch(() => undefined);
+      await store.close();
+      throw new Error(
+        `the dead-letter topic ${topics.deadletter} is not usable: ${(err as Error).message}. ` +
+          'Create it (or allow floorboard to create topics): rejected events are published there.',
+      );
+    }
     source = createKafkaSource({
       ...conn,
       groupId: config.kafka.groupId,
@@ -114,6 +160,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       heartbeatInterval: Math.max(500, Math.floor(config.kafka.sessionTimeoutMs / 10)),
       rebalanceTimeout: config.kafka.sessionTimeoutMs * 2,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      concurrency: INGEST_CONCURRENCY,
     });
     log.warn(
       { source: 'kafka', brokers: config.kafka.brokers, groupId: config.kafka.groupId },
@@ -140,12 +187,12 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     retryInitialMs: config.ingest.retryInitialMs,
     retryMaxMs: config.ingest.retryMaxMs,
     ...(deps.onApplied ? { onApplied: deps.onApplied } : {}),
+    source,
   });
-  await source.start(consumed, ingestor.handleBatch);
 
   const simulate = config.simulator.enabled === 'auto' ? !useKafka : config.simulator.enabled;
   let simulator: ReturnType<typeof runSimulator> | null = null;
-  if (simulate) {
+  const startSimulator = () => {
     const startAt = clock.now() - config.simulator.backfillMinutes * 60_000;
     const simulation = createSimulation({
       seed: config.simulator.seed,
@@ -164,7 +211,25 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       { speed: config.simulator.speed, backfillMinutes: config.simulator.backfillMinutes },
       'BUILT-IN SIMULATOR RUNNING: the data is simulated',
     );
-  }
+  };
+  let stopped = false;
+  const begin = async () => {
+    // The embedded run starts from a clean key space; with a store that is down at start, it waits.
+    if (!useKafka) await clearEmbedded(store, log, clock, () => stopped);
+    if (stopped) return;
+    await source.start(consumed, ingestor.handleBatch, { onAssigned: ingestor.onAssigned });
+    if (simulate && !stopped) startSimulator();
+  };
+  if (useKafka || (await store.ping())) await begin();
+  else void begin().catch((err: Error) => log.error({ err: err.message }, 'cannot start ingestion'));
+
+  // Lost state is found by the next batch of a partition; a partition without traffic needs this.
+  const checkStore = () => void ingestor.checkStore().catch(() => undefined);
+  const watchdog = setInterval(checkStore, STORE_CHECK_MS);
+  watchdog.unref();
+  store.onReconnect(checkStore);
+  /** The last stats read, shown while the store is unreachable. */
+  let lastStats: Record<string, string> = {};
   const started = clock.now();
   const liveDeps = { store, keys, calendar };
   const atRiskMinutes = () => (deps.policy?.() ?? config).sla.atRiskMinutes;
@@ -179,12 +244,19 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     publisher,
     ingestor,
     async health() {
-      const reachable = await store.ping();
-      const stats = reachable ? ((await store.hgetall([keys.stats()]))[0] ?? {}) : {};
+      let reachable = await store.ping();
+      if (reachable) {
+        try {
+          lastStats = (await store.hgetall([keys.stats()]))[0] ?? {};
+        } catch {
+          reachable = false;
+        }
+      }
+      const stats = lastStats;
       const st = ingestor.status();
       const connected = source.connected();
       return {
-        status: reachable && connected && st.degradedSince === null ? 'ok' : 'degraded',
+        status: reachable && connected && st.degradedSince === null && !st.rebuilding ? 'ok' : 'degraded',
         store: { kind: store.kind, location: store.describe, reachable },
         source: { kind: source.kind, connected, topics: consumed },
         simulator: { running: simulator !== null, published: simulator?.published ?? 0 },
@@ -194,6 +266,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
         lastEventAt: stats.lastEventAt ?? null,
         lastEventTs: stats.lastEventTs ?? null,
         degradedSince: st.degradedSince === null ? null : new Date(st.degradedSince).toISOString(),
+        rebuilding: st.rebuilding,
         lastError: st.lastError,
         consumerLag: Object.values(st.lag).reduce((a, b) => a + b, 0),
         uptimeSeconds: Math.round((clock.now() - started) / 1000),
@@ -201,6 +274,8 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     },
     live: () => readLive({ ...liveDeps, atRiskMinutes: atRiskMinutes() }, clock.now()),
     async stop() {
+      stopped = true;
+      clearInterval(watchdog);
       await simulator?.stop();
       await source.stop();
       await publisher.close();

@@ -10,7 +10,14 @@ import {
   type KafkaConfig,
   type LogEntry,
 } from 'kafkajs';
-import type { BatchHandler, EventSource, OutboundMessage, Publisher } from './types.ts';
+import type {
+  BatchHandler,
+  EventSource,
+  OutboundMessage,
+  Publisher,
+  SourceHooks,
+  TopicPartition,
+} from './types.ts';
 
 /** Minimal structured logger (pino satisfies it). */
 export interface StreamLog {
@@ -53,9 +60,28 @@ function toHeaders(h: OutboundMessage['headers']): Record<string, string> | unde
 
 /** Connects a producer; topics are created on first use where the broker allows it. */
 export async function createKafkaPublisher(opts: KafkaConnectOptions): Promise<Publisher> {
-  const producer = kafkaClient(opts).producer({ allowAutoTopicCreation: true });
+  const kafka = kafkaClient(opts);
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
   return {
+    async checkTopic(topic) {
+      const admin = kafka.admin({ retry: { retries: 1 } });
+      await admin.connect();
+      try {
+        if ((await admin.listTopics()).includes(topic)) return;
+        // A broker that auto-creates topics creates it on this metadata request; otherwise create it.
+        try {
+          await admin.fetchTopicMetadata({ topics: [topic] });
+          return;
+        } catch {
+          await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).catch((err: Error) => {
+            throw new Error(`topic ${topic} does not exist and cannot be created: ${err.message}`);
+          });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
     async send(topic, messages) {
       if (messages.length === 0) return;
       await producer.send({
@@ -77,6 +103,8 @@ export interface KafkaSourceOptions extends KafkaConnectOptions {
   heartbeatInterval?: number;
   rebalanceTimeout?: number;
   maxBytesPerPartition?: number;
+  /** Batches of different partitions processed at once (kafkajs partitionsConsumedConcurrently). Default 1. */
+  concurrency?: number;
 }
 
 /**
@@ -87,22 +115,28 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
   const kafka = kafkaClient(opts);
   let consumer: Consumer | null = null;
   let joined = false;
-  let lastFetchAt = 0;
+  /** Last successful fetch, heartbeat or join: the broker answered. */
+  let lastContactAt = 0;
+  let assignment: TopicPartition[] = [];
   let stopping = false;
   let relaunch: NodeJS.Timeout | null = null;
   let admin: Admin | null = null;
 
   const lowWatermarks = new Map<string, { at: number; low: Map<number, string> }>();
 
-  /** The low watermark of a partition (the earliest retained offset), cached for 30 s per topic. */
-  async function earliestOffset(topic: string, partition: number): Promise<string> {
-    const cached = lowWatermarks.get(topic);
-    if (cached && Date.now() - cached.at < 30_000) return cached.low.get(partition) ?? '0';
+  async function topicOffsets(topic: string) {
     if (!admin) {
       admin = kafka.admin();
       await admin.connect();
     }
-    const offsets = await admin.fetchTopicOffsets(topic);
+    return admin.fetchTopicOffsets(topic);
+  }
+
+  /** The low watermark of a partition (the earliest retained offset), cached for 30 s per topic. */
+  async function earliestOffset(topic: string, partition: number): Promise<string> {
+    const cached = lowWatermarks.get(topic);
+    if (cached && Date.now() - cached.at < 30_000) return cached.low.get(partition) ?? '0';
+    const offsets = await topicOffsets(topic);
     const low = new Map(offsets.map((o) => [o.partition, o.low]));
     lowWatermarks.set(topic, { at: Date.now(), low });
     return low.get(partition) ?? '0';
@@ -112,10 +146,19 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
     kind: 'kafka',
     offsetNamespace: `kafka:${opts.groupId}`,
     connected() {
-      return joined && Date.now() - lastFetchAt < Math.max(15000, (opts.sessionTimeout ?? 30000) / 2);
+      return joined && Date.now() - lastContactAt < Math.max(15000, (opts.sessionTimeout ?? 30000) / 2);
     },
-    async start(topics: string[], handler: BatchHandler) {
-      await launch(topics, handler);
+    assigned: () => [...assignment],
+    seek(topic, partition, offset) {
+      consumer?.seek({ topic, partition, offset });
+    },
+    async offsetRange(topic, partition) {
+      const o = (await topicOffsets(topic)).find((x) => x.partition === partition);
+      if (!o) throw new Error(`topic ${topic} has no partition ${partition}`);
+      return { low: o.low, high: o.high };
+    },
+    async start(topics: string[], handler: BatchHandler, hooks?: SourceHooks) {
+      await launch(topics, handler, hooks);
     },
     async stop() {
       stopping = true;
@@ -127,7 +170,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
   };
 
   /** Creates, subscribes and runs a consumer; a crash kafkajs will not recover from relaunches it. */
-  async function launch(topics: string[], handler: BatchHandler): Promise<void> {
+  async function launch(topics: string[], handler: BatchHandler, hooks?: SourceHooks): Promise<void> {
     const c = kafka.consumer({
       groupId: opts.groupId,
       sessionTimeout: opts.sessionTimeout ?? 30000,
@@ -143,12 +186,22 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       },
     });
     consumer = c;
-    c.on(c.events.GROUP_JOIN, () => {
+    c.on(c.events.GROUP_JOIN, (e) => {
       joined = true;
-      lastFetchAt = Date.now();
+      lastContactAt = Date.now();
+      assignment = Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      void Promise.resolve(hooks?.onAssigned?.([...assignment])).catch((err: Error) =>
+        opts.log?.error({ err: err.message }, 'positioning the assigned partitions failed'),
+      );
     });
+    // A fetch or a heartbeat means the broker answers, also while a batch is retried on a store outage.
     c.on(c.events.FETCH, () => {
-      lastFetchAt = Date.now();
+      lastContactAt = Date.now();
+    });
+    c.on(c.events.HEARTBEAT, () => {
+      lastContactAt = Date.now();
     });
     c.on(c.events.CRASH, (e) => {
       joined = false;
@@ -175,7 +228,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       autoCommit: true,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: Math.max(1, opts.concurrency ?? 1),
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let sought = false;
         if (batch.messages.length === 0) return;

@@ -4,13 +4,22 @@
  * same interfaces as Kafka (streams/types.ts), so ingestion runs the same code either way.
  */
 import { randomUUID } from 'node:crypto';
-import type { BatchHandler, EventSource, OutboundMessage, Publisher, RawMessage } from './types.ts';
+import type {
+  BatchHandler,
+  EventSource,
+  OutboundMessage,
+  Publisher,
+  RawMessage,
+  SourceHooks,
+  TopicPartition,
+} from './types.ts';
 
 export interface MemoryBusOptions {
   partitions?: number;
   /** Largest batch delivered at once. */
   maxBatch?: number;
-  /** Consumed messages kept per partition (older ones are dropped to bound memory). */
+  /** Messages kept per partition: consumed ones beyond this are dropped, and so are the oldest of a
+   * topic nobody consumes here (dead letters, outbound commands), so memory stays bounded. */
   retain?: number;
   retryMs?: number;
 }
@@ -20,6 +29,13 @@ interface Partition {
   messages: RawMessage[];
   committed: number; // next offset to deliver
   busy: boolean;
+  /** A seek that arrived while a batch was being handled: applied once it returns (the batch is stale). */
+  seekTo: number | null;
+}
+
+/** An offset within what a partition holds (seeking past either end lands on it, as Kafka resets). */
+function clampOffset(p: Partition, offset: number): number {
+  return Math.min(Math.max(p.base, offset), p.base + p.messages.length);
 }
 
 /** Kafka's default partitioner is murmur2; any stable hash keeps one key on one partition here. */
@@ -48,6 +64,8 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
   const maxBatch = opts.maxBatch ?? 1000;
   const retain = opts.retain ?? 1000;
   const topics = new Map<string, Partition[]>();
+  /** Topics a started source reads: trimmed once consumed; the others by age. */
+  const consumed = new Set<string>();
   let nextPartition = 0;
   let wake: (() => void) | null = null;
 
@@ -59,6 +77,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
         messages: [],
         committed: 0,
         busy: false,
+        seekTo: null,
       }));
       topics.set(topic, ps);
     }
@@ -79,6 +98,12 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
           value: toBuffer(m.value),
           ...(m.headers ? { headers: m.headers } : {}),
         });
+        if (!consumed.has(topic) && p.messages.length > retain) {
+          const drop = p.messages.length - retain;
+          p.messages.splice(0, drop);
+          p.base += drop;
+          p.committed = Math.max(p.committed, p.base);
+        }
       }
       wake?.();
     },
@@ -89,13 +114,33 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
     source() {
       let running = false;
       let loop: Promise<void> | null = null;
+      let owned: TopicPartition[] = [];
+      const partition = (topic: string, index: number): Partition => {
+        const p = owned.some((o) => o.topic === topic && o.partition === index)
+          ? partitionsOf(topic)[index]
+          : undefined;
+        if (!p) throw new Error(`this source does not own partition ${index} of ${topic}`);
+        return p;
+      };
       return {
         kind: 'in-process',
         offsetNamespace: `in-process:${randomUUID()}`,
         connected: () => running,
-        async start(names: string[], handler: BatchHandler) {
+        assigned: () => [...owned],
+        seek(topic, index, offset) {
+          const p = partition(topic, index);
+          if (p.busy) p.seekTo = Number(offset);
+          else p.committed = clampOffset(p, Number(offset));
+        },
+        async offsetRange(topic, index) {
+          const p = partition(topic, index);
+          return { low: String(p.base), high: String(p.base + p.messages.length) };
+        },
+        async start(names: string[], handler: BatchHandler, hooks?: SourceHooks) {
           running = true;
-          for (const n of names) partitionsOf(n);
+          for (const n of names) consumed.add(n);
+          owned = names.flatMap((n) => partitionsOf(n).map((_, i) => ({ topic: n, partition: i })));
+          await hooks?.onAssigned?.([...owned]);
           loop = (async () => {
             while (running) {
               let delivered = false;
@@ -118,7 +163,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
                       },
                       {
                         heartbeat: async () => {},
-                        isActive: () => running,
+                        isActive: () => running && p.seekTo === null,
                         resolveOffset: (o) => void (resolved = o),
                         earliestOffset: async () => String(p.base),
                         seek: (o) => void (sought = o),
@@ -129,7 +174,10 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
                   } finally {
                     p.busy = false;
                   }
-                  if (sought !== null) p.committed = Math.max(p.base, Number(sought));
+                  if (p.seekTo !== null) {
+                    p.committed = clampOffset(p, p.seekTo);
+                    p.seekTo = null;
+                  } else if (sought !== null) p.committed = clampOffset(p, Number(sought));
                   else if (resolved !== null) {
                     p.committed = Number(resolved) + 1;
                     const drop = p.committed - p.base - retain;

@@ -49,6 +49,21 @@ export interface OutboundMessage {
 export interface Publisher {
   send(topic: string, messages: OutboundMessage[]): Promise<void>;
   close(): Promise<void>;
+  /** Resolves if `topic` exists or can be created and accepts messages; rejects with the reason otherwise. */
+  checkTopic?(topic: string): Promise<void>;
+}
+
+/** One partition of one topic. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** What a source reports besides batches. */
+export interface SourceHooks {
+  /** Called whenever this member is given partitions (after each rebalance), so the consumer can
+   * position them (seek) before or soon after their first fetch. */
+  onAssigned?(partitions: TopicPartition[]): void | Promise<void>;
 }
 
 /** Where events come from: Kafka, or the in-process bus. */
@@ -58,8 +73,15 @@ export interface EventSource {
   /** Identifies this source's offset space, so stored offsets of one source never apply to another. */
   readonly offsetNamespace: string;
   /** Starts consuming `topics`, calling `handler` for each batch, one batch per partition at a time. */
-  start(topics: string[], handler: BatchHandler): Promise<void>;
-  /** Whether the source currently has a working connection to its broker. */
+  start(topics: string[], handler: BatchHandler, hooks?: SourceHooks): Promise<void>;
+  /** Whether the source currently has a working connection to its broker (fetches or heartbeats
+   * succeed, even while the handler is blocked retrying a batch). */
   connected(): boolean;
+  /** The partitions this member currently owns. */
+  assigned(): TopicPartition[];
+  /** Continues a partition this member owns from `offset` (from its next fetch on). */
+  seek(topic: string, partition: number, offset: string): void;
+  /** The offsets a partition holds now: the earliest retained and the next to be written. */
+  offsetRange(topic: string, partition: number): Promise<{ low: string; high: string }>;
   stop(): Promise<void>;
 }

@@ -12,7 +12,8 @@ export interface HealthResponse {
   store: { kind: 'redis' | 'in-memory'; location: string; reachable: boolean };
   source: { kind: 'kafka' | 'in-process'; connected: boolean; topics: string[] };
   simulator: { running: boolean; published: number };
-  /** Events applied to the live state (all instances sharing the store). */
+  /** Events applied to the live state (all instances sharing the store); the last value read while the
+   * store is unreachable. */
   eventsProcessed: number;
   /** Messages rejected to the dead-letter topic (all instances sharing the store). */
   deadLettered: number;
@@ -22,8 +23,11 @@ export interface HealthResponse {
   lastEventAt: string | null;
   /** Event time of the newest event applied, ISO-8601, or null. */
   lastEventTs: string | null;
-  /** Set while the store is failing and ingestion is retrying. */
+  /** Set while ingestion is retrying a batch (the store is failing, or the dead-letter topic is unreachable). */
   degradedSince: string | null;
+  /** True while partitions are re-read from their earliest retained offset because the store lost its
+   * state (or never had it): the figures are incomplete until it turns false. */
+  rebuilding: boolean;
   lastError: string | null;
   /** Messages not yet processed on the partitions this instance owns. */
   consumerLag: number;

@@ -1,15 +1,16 @@
 /**
  * One batch of one partition in one store transaction: skip what the stored offset already covers,
  * drop event ids applied before, project the rest, and commit the writes with the new offset and
- * the applied ids. Retries on a write conflict (another instance touched the same records).
+ * the applied ids. Two round trips to the store: every read at once, then the commit. Retries on a
+ * write conflict (another instance touched the same records, or applied one of the same event ids).
  */
+import { randomUUID } from 'node:crypto';
 import type { CcEvent } from '../contract/events.ts';
 import type { Op } from '../domain/ops.ts';
-import { agentRefs, entityRefs, project } from '../domain/projection.ts';
-import type { StoredAgentHistory } from '../domain/history-codec.ts';
+import { entityRefs, project } from '../domain/projection.ts';
 import type { AgentRecord, CallRecord, TicketRecord } from '../domain/records.ts';
 import type { ProjectionContext, Slice } from '../domain/working-set.ts';
-import type { LiveStore } from '../store/store.ts';
+import type { EventIdRef, LiveStore } from '../store/store.ts';
 
 const HOUR = 3_600_000;
 const MAX_CONFLICT_RETRIES = 50;
@@ -31,6 +32,11 @@ export interface BatchInput {
    * empty): nothing is applied and the outcome asks to rewind there, so the state is rebuilt.
    */
   earliest?: string | null;
+  /**
+   * The store epoch this consumer last committed under, null before its first commit. When the store
+   * holds another epoch (or none), it lost its state since: nothing is applied and the outcome says so.
+   */
+  knownEpoch?: string | null;
 }
 
 export interface BatchOutcome {
@@ -41,6 +47,10 @@ export interface BatchOutcome {
   alreadyApplied: number;
   /** Set when the partition must be re-read from this offset to rebuild lost state. */
   rewindTo?: string;
+  /** Set when the store's epoch is not `knownEpoch`: every partition must be rebuilt. */
+  stateLost?: true;
+  /** The store epoch the batch was committed under (unset when nothing was committed). */
+  epoch?: string;
 }
 
 /** Thrown when projecting an event fails: not retriable, the event must be dead-lettered. */
@@ -64,6 +74,8 @@ export function dedupeBucket(e: CcEvent): number {
   return Math.floor(Date.parse(e.ts) / HOUR);
 }
 
+const nothing = { applied: 0, duplicates: 0, rejected: 0, alreadyApplied: 0 };
+
 /** Applies a batch; resolves with what happened. Store errors propagate (retriable). */
 export async function applyBatch(
   store: LiveStore,
@@ -72,63 +84,64 @@ export async function applyBatch(
   now: () => number,
   dedupeHours: number,
 ): Promise<BatchOutcome> {
+  const first = input.items[0];
+  const last = input.items[input.items.length - 1];
+  if (!first || !last) return nothing;
+  // Everything the batch could read, decided before knowing the stored offset so that one round trip
+  // reads it all; on a redelivery the records of already-applied events are read for nothing.
+  const decoded = input.items.flatMap((i) => (i.event ? [{ offset: i.offset, event: i.event }] : []));
+  const ids: EventIdRef[] = decoded.map(({ event }) => ({ id: event.id, bucket: dedupeBucket(event) }));
+  const refs = entityRefs(decoded.map((d) => d.event));
+  const calls = [...refs.calls];
+  const agents = [...refs.agents];
+  const tickets = [...refs.tickets];
+
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const tx = await store.begin();
-    let committed = false;
+    let ended = false;
     try {
-      const stored = await tx.getOffset(input.namespace, input.topic, input.partition);
-      const first = input.items[0];
-      if (
-        stored === null &&
-        first &&
-        input.earliest != null &&
-        BigInt(first.offset) > BigInt(input.earliest)
-      ) {
+      const read = await tx.readIngest({ ...input, ids, calls, agents, tickets });
+      if (input.knownEpoch != null && read.epoch !== input.knownEpoch) {
+        ended = true;
         await tx.abort();
-        committed = true;
-        return { applied: 0, duplicates: 0, rejected: 0, alreadyApplied: 0, rewindTo: input.earliest };
+        return { ...nothing, stateLost: true };
       }
-      const fresh = input.items.filter((i) => offsetAfter(i.offset, stored));
-      const last = input.items[input.items.length - 1];
-      if (fresh.length === 0 || !last) {
+      const stored = read.offset;
+      if (stored === null && input.earliest != null && BigInt(first.offset) > BigInt(input.earliest)) {
+        ended = true;
         await tx.abort();
-        committed = true;
-        return { applied: 0, duplicates: 0, rejected: 0, alreadyApplied: input.items.length };
+        return { ...nothing, rewindTo: input.earliest };
       }
-      const events = fresh.flatMap((i) => (i.event ? [i.event] : []));
-      const ids = events.map((e) => ({ id: e.id, bucket: dedupeBucket(e) }));
-      const seenBefore = await tx.seen(ids);
-      const inBatch = new Set<string>();
+      const fresh = stored === null ? input.items : input.items.filter((i) => offsetAfter(i.offset, stored));
+      if (fresh.length === 0) {
+        ended = true;
+        await tx.abort();
+        return { ...nothing, alreadyApplied: input.items.length };
+      }
       const unique: CcEvent[] = [];
-      events.forEach((e, i) => {
-        if (seenBefore[i] || inBatch.has(e.id)) return;
-        inBatch.add(e.id);
-        unique.push(e);
+      const uniqueIds: EventIdRef[] = [];
+      const inBatch = new Set<string>();
+      let events = 0;
+      decoded.forEach((d, i) => {
+        if (stored !== null && !offsetAfter(d.offset, stored)) return;
+        events++;
+        const ref = ids[i] as EventIdRef;
+        if (read.seen[i] || inBatch.has(ref.id)) return;
+        inBatch.add(ref.id);
+        unique.push(d.event);
+        uniqueIds.push(ref);
       });
-      const refs = entityRefs(unique);
-      const callIds = [...refs.calls];
-      const ticketIds = [...refs.tickets];
-      const calls = await tx.getRecords('call', callIds);
-      const callMap = new Map(callIds.map((id, i) => [id, (calls[i] as CallRecord | null) ?? null]));
-      const agentIds = agentRefs(refs, callMap);
-      const [agents, histories, tickets] = [
-        await tx.getRecords('agent', agentIds),
-        await tx.getRecords('agent-history', agentIds),
-        await tx.getRecords('ticket', ticketIds),
-      ];
       const slice: Slice = {
-        calls: callMap,
-        agents: new Map(agentIds.map((id, i) => [id, (agents[i] as AgentRecord | null) ?? null])),
-        histories: new Map(
-          agentIds.map((id, i) => [id, (histories[i] as StoredAgentHistory | null) ?? null]),
-        ),
-        tickets: new Map(ticketIds.map((id, i) => [id, (tickets[i] as TicketRecord | null) ?? null])),
+        calls: new Map(calls.map((id, i) => [id, (read.calls[i] as CallRecord | null) ?? null])),
+        agents: new Map(agents.map((id, i) => [id, (read.agents[i] as AgentRecord | null) ?? null])),
+        tickets: new Map(tickets.map((id, i) => [id, (read.tickets[i] as TicketRecord | null) ?? null])),
       };
       const t = now();
       const ops = projectOrIsolate(slice, unique, ctxAt(t));
-      const rejected = fresh.length - events.length;
-      const lastTs = unique.reduce((m, e) => Math.max(m, Date.parse(e.ts)), 0);
-      ops.push(...seenOps(unique, t, dedupeHours), {
+      const rejected = fresh.length - events;
+      let lastTs = 0;
+      for (const e of unique) lastTs = Math.max(lastTs, Date.parse(e.ts));
+      ops.push(...seenOps(uniqueIds, t, dedupeHours), {
         op: 'setOffset',
         namespace: input.namespace,
         topic: input.topic,
@@ -137,27 +150,25 @@ export async function applyBatch(
       });
       ops.push({
         op: 'stats',
-        incr: {
-          eventsProcessed: unique.length,
-          duplicates: events.length - unique.length,
-          deadLettered: rejected,
-        },
+        incr: { eventsProcessed: unique.length, duplicates: events - unique.length, deadLettered: rejected },
         set: {
           lastEventAt: new Date(t).toISOString(),
           ...(lastTs > 0 ? { lastEventTs: new Date(lastTs).toISOString() } : {}),
         },
       });
-      committed = true;
-      if (await tx.commit(ops)) {
+      const epoch = read.epoch ?? randomUUID();
+      ended = true;
+      if (await tx.commit(ops, { epoch: read.epoch, newEpoch: epoch, unseen: uniqueIds })) {
         return {
           applied: unique.length,
-          duplicates: events.length - unique.length,
+          duplicates: events - unique.length,
           rejected,
           alreadyApplied: input.items.length - fresh.length,
+          epoch,
         };
       }
     } finally {
-      if (!committed) await tx.abort();
+      if (!ended) await tx.abort();
     }
   }
   throw new Error(
@@ -181,16 +192,17 @@ function projectOrIsolate(slice: Slice, events: CcEvent[], ctx: ProjectionContex
   }
 }
 
-function seenOps(events: CcEvent[], now: number, dedupeHours: number): Op[] {
+function seenOps(ids: readonly EventIdRef[], now: number, dedupeHours: number): Op[] {
   const byBucket = new Map<number, string[]>();
-  for (const e of events) {
-    const b = dedupeBucket(e);
-    byBucket.set(b, [...(byBucket.get(b) ?? []), e.id]);
+  for (const { id, bucket } of ids) {
+    const list = byBucket.get(bucket);
+    if (list) list.push(id);
+    else byBucket.set(bucket, [id]);
   }
-  return [...byBucket].map(([bucket, ids]) => ({
+  return [...byBucket].map(([bucket, bucketIds]) => ({
     op: 'markSeen' as const,
     bucket,
-    ids,
+    ids: bucketIds,
     // Keep ids for dedupeHours after the later of the event's hour and now (replays of old events too).
     expireAt: Math.max((bucket + 1) * HOUR, now) + dedupeHours * HOUR,
   }));

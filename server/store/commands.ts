@@ -47,7 +47,7 @@ export function writeOps(ops: readonly Op[], keys: Keys, sink: CommandSink): voi
         sink.pexpireat(keys.set(op.set), op.at);
         break;
       case 'setOffset':
-        sink.hset(keys.offsets(op.namespace, op.topic), String(op.partition), op.offset);
+        sink.set(keys.offset(op.namespace, op.topic, op.partition), op.offset);
         break;
       case 'markSeen':
         if (op.ids.length > 0) {

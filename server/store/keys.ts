@@ -8,10 +8,17 @@ export interface Keys {
   index(ref: IndexRef): string;
   counter(ref: CounterRef): string;
   set(ref: SetRef): string;
-  /** Last applied offset per partition of one topic within one source's offset space. */
-  offsets(namespace: string, topic: string): string;
+  /** Last applied offset of one partition within one source's offset space. One key per partition, so
+   * instances consuming different partitions never touch (or WATCH) the same offset key. */
+  offset(namespace: string, topic: string, partition: number): string;
+  /** Before per-partition keys: one hash per topic, field = partition. Read only, as a fallback, so a
+   * store written by an older version resumes where it was. */
+  legacyOffsets(namespace: string, topic: string): string;
   /** Ids of applied events, bucketed by the event's hour (so old buckets expire whole). */
   dedupe(hourBucket: number): string;
+  /** The store epoch: a random id the first ingestion commit writes. If it disappears, the store lost
+   * its state (Redis restarted empty, or was flushed) and ingestion rebuilds it. */
+  epoch(): string;
   /** Ingestion counters: eventsProcessed, deadLettered, lastEventAt … */
   stats(): string;
   /** Prefix of one rate limiter's counters (sign-in limits, shared by every instance). */
@@ -70,8 +77,10 @@ export function createKeys(prefix: string): Keys {
           return `${p}period-groups:${ref.period}`;
       }
     },
-    offsets: (namespace, topic) => `${p}offsets:${namespace}:${topic}`,
+    offset: (namespace, topic, partition) => `${p}offset:${namespace}:${topic}:${partition}`,
+    legacyOffsets: (namespace, topic) => `${p}offsets:${namespace}:${topic}`,
     dedupe: (hourBucket) => `${p}dedupe:${hourBucket}`,
+    epoch: () => `${p}epoch`,
     stats: () => `${p}stats`,
     rateLimit: (name) => `${p}rate-limit:${name}:`,
   };

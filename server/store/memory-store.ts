@@ -5,12 +5,13 @@
 import type { Op, RecordKind } from '../domain/ops.ts';
 import { writeOps, type CommandSink } from './commands.ts';
 import { createKeys, type Keys } from './keys.ts';
-import type { LiveStore, Scored, Transaction } from './store.ts';
+import { SortedSet } from './sorted-set.ts';
+import type { CommitGuard, IngestRead, LiveStore, Transaction } from './store.ts';
 
 type Value =
   | { type: 'string'; v: string }
   | { type: 'hash'; v: Map<string, string> }
-  | { type: 'zset'; v: Map<string, number> }
+  | { type: 'zset'; v: SortedSet }
   | { type: 'set'; v: Set<string> };
 type Entry = Value & { expireAt: number | null };
 
@@ -57,7 +58,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
         : type === 'hash'
           ? { type, v: new Map(), expireAt: null }
           : type === 'zset'
-            ? { type, v: new Map(), expireAt: null }
+            ? { type, v: new SortedSet(), expireAt: null }
             : { type, v: new Set(), expireAt: null }
     ) as Extract<Entry, { type: T }>;
     data.set(key, fresh);
@@ -75,7 +76,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
       data.delete(key);
     },
     zadd(key, score, member) {
-      typed(key, 'zset', true)?.v.set(member, score);
+      typed(key, 'zset', true)?.v.add(member, score);
     },
     zrem(key, member) {
       const z = typed(key, 'zset', false);
@@ -87,7 +88,7 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
     zremrangebyscore(key, min, max) {
       const z = typed(key, 'zset', false);
       if (!z) return;
-      for (const [m, s] of z.v) if (s >= min && s <= max) z.v.delete(m);
+      z.v.deleteRange(min, max);
       dropIfEmpty(key, z);
     },
     hincrby(key, field, by) {
@@ -118,12 +119,20 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
     });
   }
 
-  function sortedMembers(key: string): Scored[] {
-    const z = typed(key, 'zset', false);
-    if (!z) return [];
-    return [...z.v]
-      .map(([member, score]) => ({ member, score }))
-      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+  const getString = (key: string): string | null => typed(key, 'string', false)?.v ?? null;
+  const offsetOf = (namespace: string, topic: string, partition: number): string | null =>
+    getString(keys.offset(namespace, topic, partition)) ??
+    typed(keys.legacyOffsets(namespace, topic), 'hash', false)?.v.get(String(partition)) ??
+    null;
+  const isSeen = (id: string, bucket: number): boolean =>
+    typed(keys.dedupe(bucket), 'set', false)?.v.has(id) ?? false;
+
+  /** Whether a commit's guard holds now (the in-process store runs one transaction at a time, so the
+   * checks and the writes that follow are atomic). */
+  function guardHolds(guard: CommitGuard): boolean {
+    const epoch = getString(keys.epoch());
+    if (epoch !== guard.epoch) return false;
+    return !guard.unseen.some((u) => isSeen(u.id, u.bucket));
   }
 
   return {
@@ -145,16 +154,30 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
       };
       return {
         async getOffset(namespace, topic, partition) {
-          return typed(keys.offsets(namespace, topic), 'hash', false)?.v.get(String(partition)) ?? null;
+          return offsetOf(namespace, topic, partition);
         },
         async seen(ids) {
-          return ids.map(({ id, bucket }) => typed(keys.dedupe(bucket), 'set', false)?.v.has(id) ?? false);
+          return ids.map(({ id, bucket }) => isSeen(id, bucket));
         },
         async getRecords(kind, ids) {
           return getRecords(kind, ids);
         },
-        async commit(ops: readonly Op[]) {
+        async readIngest(req): Promise<IngestRead> {
+          return {
+            epoch: getString(keys.epoch()),
+            offset: offsetOf(req.namespace, req.topic, req.partition),
+            seen: req.ids.map(({ id, bucket }) => isSeen(id, bucket)),
+            calls: getRecords('call', req.calls),
+            agents: getRecords('agent', req.agents),
+            tickets: getRecords('ticket', req.tickets),
+          };
+        },
+        async commit(ops: readonly Op[], guard?: CommitGuard) {
           try {
+            if (guard) {
+              if (!guardHolds(guard)) return false;
+              if (guard.epoch === null) sink.set(keys.epoch(), guard.newEpoch);
+            }
             writeOps(ops, keys, sink);
             if (++commits % 500 === 0) sweep();
             return true;
@@ -167,22 +190,26 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
         },
       };
     },
+    async epoch() {
+      return getString(keys.epoch());
+    },
+    async offsets(namespace, partitions) {
+      return partitions.map(({ topic, partition }) => offsetOf(namespace, topic, partition));
+    },
+    onReconnect() {
+      // Nothing to lose: the in-process store lives and dies with the process.
+    },
     async getRecords(kind, ids) {
       return getRecords(kind, ids);
     },
     async zrange(key, min, max, limit) {
-      const out = sortedMembers(key).filter((s) => s.score >= min && s.score <= max);
-      return limit === undefined ? out : out.slice(0, limit);
+      return typed(key, 'zset', false)?.v.range(min, max, limit) ?? [];
     },
     async zcard(ks) {
       return ks.map((k) => typed(k, 'zset', false)?.v.size ?? 0);
     },
     async zcount(ks, min, max) {
-      return ks.map((k) => {
-        let n = 0;
-        for (const s of typed(k, 'zset', false)?.v.values() ?? []) if (s >= min && s <= max) n++;
-        return n;
-      });
+      return ks.map((k) => typed(k, 'zset', false)?.v.count(min, max) ?? 0);
     },
     async hgetall(ks) {
       return ks.map((k) => Object.fromEntries(typed(k, 'hash', false)?.v ?? []));

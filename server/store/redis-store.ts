@@ -1,19 +1,45 @@
 /**
- * The Redis store. Each batch is one optimistic transaction on a dedicated connection: WATCH the
- * offsets, dedupe buckets and records it reads, then MULTI/EXEC every write together with the new
- * offset, so state and offset change atomically or not at all.
+ * The Redis store. Each batch is one optimistic transaction on a connection of its own: WATCH what it
+ * read (the store epoch, the partition's offset, the records), then MULTI/EXEC one script that checks
+ * the commit's guard and writes everything with the new offset, so state and offset change atomically
+ * or not at all (redis-script.ts). An ingestion batch is two round trips: the reads, and the commit.
  */
-import { Redis, type ChainableCommander } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { RecordKind } from '../domain/ops.ts';
-import { writeOps, type CommandSink } from './commands.ts';
-import { createKeys } from './keys.ts';
-import type { LiveStore, Scored, Transaction } from './store.ts';
+import { writeOps } from './commands.ts';
+import { createKeys, type Keys } from './keys.ts';
+import { COMMIT_SCRIPT, commitArgs, toRedisScore } from './redis-script.ts';
+import type { IngestRead, LiveStore, Scored, Transaction } from './store.ts';
+
+/** SMISMEMBER, ZRANGE … BYSCORE and SET … PXAT need Redis 6.2. */
+export const MIN_REDIS_VERSION = '6.2.0';
 
 export interface RedisStoreOptions {
   url: string;
   prefix: string;
   /** Called when the connection state changes, for logs and health. */
   onConnectionChange?: (up: boolean, err?: Error) => void;
+  /**
+   * Resolve only once Redis answers and is recent enough, rejecting otherwise (default true). With
+   * false the store is returned at once and keeps connecting in the background; until Redis answers
+   * every operation fails (and ingestion retries).
+   */
+  waitForConnection?: boolean;
+  /** Transactions that may run at once, each on its own connection (WATCH is per connection). Default 1. */
+  txConnections?: number;
+}
+
+/** Raised when the server is older than MIN_REDIS_VERSION. */
+export class RedisVersionError extends Error {
+  constructor(
+    readonly version: string,
+    where: string,
+  ) {
+    super(
+      `Redis at ${where} is version ${version}; floorboard needs Redis ${MIN_REDIS_VERSION} or newer ` +
+        '(SMISMEMBER, ZRANGE BYSCORE, SET PXAT). Upgrade Redis.',
+    );
+  }
 }
 
 function connect(url: string): Redis {
@@ -37,24 +63,21 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
-function multiSink(m: ChainableCommander): CommandSink {
-  return {
-    set: (k, v, at) => void (at === undefined ? m.set(k, v) : m.set(k, v, 'PXAT', at)),
-    del: (k) => void m.del(k),
-    zadd: (k, s, member) => void m.zadd(k, s, member),
-    zrem: (k, member) => void m.zrem(k, member),
-    zremrangebyscore: (k, min, max) => void m.zremrangebyscore(k, toRedisScore(min), toRedisScore(max)),
-    hincrby: (k, f, by) => void m.hincrby(k, f, by),
-    hset: (k, f, v) => void m.hset(k, f, v),
-    sadd: (k, members) => void m.sadd(k, ...members),
-    pexpireat: (k, at) => void m.pexpireat(k, at),
-  };
+/** The `redis_version` of an INFO reply, or null. */
+export function redisVersionOf(info: string): string | null {
+  return /^redis_version:([^\r\n]+)/m.exec(info)?.[1]?.trim() ?? null;
 }
 
-function toRedisScore(n: number): string {
-  if (n === Number.NEGATIVE_INFINITY) return '-inf';
-  if (n === Number.POSITIVE_INFINITY) return '+inf';
-  return String(n);
+/** Whether `version` (x.y.z) is at least MIN_REDIS_VERSION. */
+export function redisVersionSupported(version: string): boolean {
+  const have = version.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const need = MIN_REDIS_VERSION.split('.').map(Number);
+  for (let i = 0; i < need.length; i++) {
+    const h = have[i] ?? 0;
+    const n = need[i] ?? 0;
+    if (h !== n) return h > n;
+  }
+  return true;
 }
 
 function parseRecords(values: Array<string | null>): Array<unknown | null> {
@@ -72,37 +95,104 @@ function pairs(reply: Array<string | [string, string | number]>): Scored[] {
   return out;
 }
 
-/** Connects to Redis; resolves once connected (rejects if Redis cannot be reached now). */
+/** Results of a pipeline, throwing the first command error. */
+function results(res: Array<[Error | null, unknown]> | null): unknown[] {
+  if (res === null) throw new Error('redis pipeline was discarded');
+  return res.map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}
+
+/** A transaction connection and how many times it has lost its connection (WATCHes die with it). */
+interface TxConnection {
+  redis: Redis;
+  drops: number;
+}
+
+/** Creates the Redis store (see RedisStoreOptions.waitForConnection). */
 export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveStore> {
   const keys = createKeys(opts.prefix);
+  const where = redactRedisUrl(opts.url);
   const reads = connect(opts.url);
-  const tx = connect(opts.url); // WATCH state is per connection: transactions get their own.
-  for (const c of [reads, tx]) {
+  const txs: TxConnection[] = Array.from({ length: Math.max(1, opts.txConnections ?? 1) }, () => ({
+    redis: connect(opts.url),
+    drops: 0,
+  }));
+  let incompatible: RedisVersionError | null = null;
+  let readyOnce = false;
+  const reconnectListeners: Array<() => void> = [];
+
+  const checkVersion = async (): Promise<void> => {
+    const version = redisVersionOf(await reads.info('server'));
+    incompatible =
+      version !== null && !redisVersionSupported(version) ? new RedisVersionError(version, where) : null;
+    if (incompatible) opts.onConnectionChange?.(false, incompatible);
+  };
+  for (const c of [reads, ...txs.map((t) => t.redis)]) {
     c.on('error', (err: Error) => opts.onConnectionChange?.(false, err));
   }
-  reads.on('ready', () => opts.onConnectionChange?.(true));
+  for (const t of txs) t.redis.on('close', () => t.drops++);
+  reads.on('ready', () => {
+    opts.onConnectionChange?.(true);
+    void checkVersion().catch(() => undefined);
+    if (readyOnce) for (const l of reconnectListeners) l();
+    readyOnce = true;
+  });
   reads.on('end', () => opts.onConnectionChange?.(false));
-  await Promise.all([reads.connect(), tx.connect()]);
-  let lock: Promise<void> = Promise.resolve();
+
+  const all = [reads, ...txs.map((t) => t.redis)];
+  if (opts.waitForConnection ?? true) {
+    try {
+      await Promise.all(all.map((c) => c.connect()));
+      await checkVersion();
+    } catch (err) {
+      for (const c of all) c.disconnect();
+      throw err;
+    }
+    if (incompatible) {
+      for (const c of all) c.disconnect();
+      throw incompatible;
+    }
+  } else {
+    // ioredis keeps retrying (retryStrategy) after a failed first attempt.
+    for (const c of all) void c.connect().catch(() => undefined);
+  }
+  const usable = (): void => {
+    if (incompatible) throw incompatible;
+  };
+
+  // A pool of transaction connections: begin() waits for a free one.
+  const free = [...txs];
+  const waiting: Array<(t: TxConnection) => void> = [];
+  const acquire = (): Promise<TxConnection> => {
+    const t = free.pop();
+    return t ? Promise.resolve(t) : new Promise((r) => waiting.push(r));
+  };
+  const release = (t: TxConnection): void => {
+    const next = waiting.shift();
+    if (next) next(t);
+    else free.push(t);
+  };
 
   return {
     kind: 'redis',
-    describe: redactRedisUrl(opts.url),
+    describe: where,
     prefix: opts.prefix,
     async begin(): Promise<Transaction> {
-      let release!: () => void;
-      const prev = lock;
-      lock = new Promise((r) => (release = r));
-      await prev;
+      const conn = await acquire();
+      const tx = conn.redis;
+      const drops = conn.drops;
       let done = false;
       const finish = () => {
         if (!done) {
           done = true;
-          release();
+          release(conn);
         }
       };
       const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
         try {
+          usable();
           return await fn();
         } catch (err) {
           // A failed read ends the transaction: drop the watches so the next one starts clean.
@@ -111,31 +201,21 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
           throw err;
         }
       };
+      const offsetOf = async (namespace: string, topic: string, partition: number) => {
+        const key = keys.offset(namespace, topic, partition);
+        await tx.watch(key);
+        return (
+          (await tx.get(key)) ?? (await tx.hget(keys.legacyOffsets(namespace, topic), String(partition)))
+        );
+      };
       return {
-        getOffset: (namespace, topic, partition) =>
-          guard(async () => {
-            const key = keys.offsets(namespace, topic);
-            await tx.watch(key);
-            return tx.hget(key, String(partition));
-          }),
+        getOffset: (namespace, topic, partition) => guard(() => offsetOf(namespace, topic, partition)),
         seen: (ids) =>
           guard(async () => {
             if (ids.length === 0) return [];
-            const byBucket = new Map<number, number[]>();
-            ids.forEach(({ bucket }, i) => byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), i]));
-            const bucketKeys = [...byBucket.keys()].map((b) => keys.dedupe(b));
-            await tx.watch(...bucketKeys);
             const p = tx.pipeline();
-            for (const [b, idx] of byBucket)
-              p.smismember(keys.dedupe(b), ...idx.map((i) => ids[i]?.id ?? ''));
-            const results = (await p.exec()) ?? [];
-            const out = new Array<boolean>(ids.length).fill(false);
-            [...byBucket.values()].forEach((idx, j) => {
-              const [err, flags] = results[j] ?? [null, []];
-              if (err) throw err;
-              idx.forEach((i, k) => (out[i] = (flags as number[])[k] === 1));
-            });
-            return out;
+            const order = queueSeen(p, keys, ids);
+            return seenFlags(ids.length, order, results(await p.exec()));
           }),
         getRecords: (kind: RecordKind, ids) =>
           guard(async () => {
@@ -144,14 +224,66 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
             await tx.watch(...rk);
             return parseRecords(await tx.mget(...rk));
           }),
-        async commit(ops) {
+        readIngest: (req) =>
+          guard(async (): Promise<IngestRead> => {
+            const offsetKey = keys.offset(req.namespace, req.topic, req.partition);
+            const recordKeys = {
+              calls: req.calls.map((id) => keys.record('call', id)),
+              agents: req.agents.map((id) => keys.record('agent', id)),
+              tickets: req.tickets.map((id) => keys.record('ticket', id)),
+            };
+            const p = tx.pipeline();
+            p.watch([
+              keys.epoch(),
+              offsetKey,
+              ...recordKeys.calls,
+              ...recordKeys.agents,
+              ...recordKeys.tickets,
+            ]);
+            p.get(keys.epoch());
+            p.get(offsetKey);
+            p.hget(keys.legacyOffsets(req.namespace, req.topic), String(req.partition));
+            const order = queueSeen(p, keys, req.ids);
+            for (const k of [recordKeys.calls, recordKeys.agents, recordKeys.tickets])
+              if (k.length > 0) p.mget(k);
+            const res = results(await p.exec());
+            let at = 4 + order.length;
+            const records = (n: number) => (n === 0 ? [] : parseRecords(res[at++] as Array<string | null>));
+            return {
+              epoch: (res[1] as string | null) ?? null,
+              offset: ((res[2] as string | null) ?? (res[3] as string | null)) || null,
+              seen: seenFlags(req.ids.length, order, res.slice(4, 4 + order.length)),
+              calls: records(req.calls.length),
+              agents: records(req.agents.length),
+              tickets: records(req.tickets.length),
+            };
+          }),
+        async commit(ops, commitGuard) {
           try {
+            usable();
+            // The connection dropped since this transaction began: its WATCHes are gone (and Redis may
+            // have come back empty), so committing now could overwrite what it did not see.
+            if (conn.drops !== drops) {
+              await tx.unwatch().catch(() => undefined);
+              return false;
+            }
+            const { args, sink } = commitArgs(
+              keys.epoch(),
+              commitGuard
+                ? {
+                    ...commitGuard,
+                    unseen: commitGuard.unseen.map((u) => ({ ...u, key: keys.dedupe(u.bucket) })),
+                  }
+                : null,
+            );
+            writeOps(ops, keys, sink);
             const m = tx.multi();
-            writeOps(ops, keys, multiSink(m));
+            m.eval(COMMIT_SCRIPT, 0, args);
             const res = await m.exec();
             if (res === null) return false; // a watched key changed: the caller retries
-            for (const [err] of res) if (err) throw err;
-            return true;
+            const [[err, written] = [null, 0]] = res;
+            if (err) throw err;
+            return Number(written) === 1;
           } catch (err) {
             await tx.unwatch().catch(() => undefined);
             throw err;
@@ -165,44 +297,61 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
         },
       };
     },
+    async epoch() {
+      usable();
+      return reads.get(keys.epoch());
+    },
+    async offsets(namespace, partitions) {
+      usable();
+      if (partitions.length === 0) return [];
+      const p = reads.pipeline();
+      for (const { topic, partition } of partitions) {
+        p.get(keys.offset(namespace, topic, partition));
+        p.hget(keys.legacyOffsets(namespace, topic), String(partition));
+      }
+      const res = results(await p.exec());
+      return partitions.map(
+        (_, i) => ((res[2 * i] as string | null) ?? (res[2 * i + 1] as string | null)) || null,
+      );
+    },
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
+    },
     async getRecords(kind, ids) {
+      usable();
       if (ids.length === 0) return [];
       return parseRecords(await reads.mget(...ids.map((id) => keys.record(kind, id))));
     },
     async zrange(key, min, max, limit) {
+      usable();
       const args: Array<string | number> = [key, toRedisScore(min), toRedisScore(max), 'BYSCORE'];
       if (limit !== undefined) args.push('LIMIT', 0, limit);
       args.push('WITHSCORES');
       return pairs((await reads.call('ZRANGE', ...args)) as Array<string | [string, string]>);
     },
     async zcard(ks) {
+      usable();
       if (ks.length === 0) return [];
       const p = reads.pipeline();
       for (const k of ks) p.zcard(k);
-      return ((await p.exec()) ?? []).map(([err, v]) => {
-        if (err) throw err;
-        return Number(v);
-      });
+      return results(await p.exec()).map(Number);
     },
     async zcount(ks, min, max) {
+      usable();
       if (ks.length === 0) return [];
       const p = reads.pipeline();
       for (const k of ks) p.zcount(k, toRedisScore(min), toRedisScore(max));
-      return ((await p.exec()) ?? []).map(([err, v]) => {
-        if (err) throw err;
-        return Number(v);
-      });
+      return results(await p.exec()).map(Number);
     },
     async hgetall(ks) {
+      usable();
       if (ks.length === 0) return [];
       const p = reads.pipeline();
       for (const k of ks) p.hgetall(k);
-      return ((await p.exec()) ?? []).map(([err, v]) => {
-        if (err) throw err;
-        return v as Record<string, string>;
-      });
+      return results(await p.exec()) as Array<Record<string, string>>;
     },
     async smembers(key) {
+      usable();
       return reads.smembers(key);
     },
     async clear() {
@@ -224,8 +373,36 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
       }
     },
     async close() {
-      reads.disconnect();
-      tx.disconnect();
+      for (const c of all) c.disconnect();
     },
   };
+}
+
+/** Queues one SMISMEMBER per dedupe bucket; returns the request indexes each one answers. */
+function queueSeen(
+  p: ReturnType<Redis['pipeline']>,
+  keys: Keys,
+  ids: ReadonlyArray<{ id: string; bucket: number }>,
+): number[][] {
+  const byBucket = new Map<number, number[]>();
+  ids.forEach(({ bucket }, i) => {
+    const list = byBucket.get(bucket);
+    if (list) list.push(i);
+    else byBucket.set(bucket, [i]);
+  });
+  for (const [b, idx] of byBucket)
+    p.smismember(
+      keys.dedupe(b),
+      idx.map((i) => ids[i]?.id ?? ''),
+    );
+  return [...byBucket.values()];
+}
+
+function seenFlags(n: number, order: number[][], replies: unknown[]): boolean[] {
+  const out = new Array<boolean>(n).fill(false);
+  order.forEach((idx, j) => {
+    const flags = replies[j] as number[];
+    idx.forEach((i, k) => (out[i] = flags[k] === 1));
+  });
+  return out;
 }

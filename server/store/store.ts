@@ -5,16 +5,61 @@
  */
 import type { Op, RecordKind } from '../domain/ops.ts';
 
+/** An event id with the hour bucket it is remembered in for duplicate detection. */
+export interface EventIdRef {
+  id: string;
+  bucket: number;
+}
+
+/** What one ingestion batch reads, all in one round trip. */
+export interface IngestReadRequest {
+  namespace: string;
+  topic: string;
+  partition: number;
+  /** Event ids to look up among the applied ones. */
+  ids: readonly EventIdRef[];
+  calls: readonly string[];
+  agents: readonly string[];
+  tickets: readonly string[];
+}
+
+export interface IngestRead {
+  /** The store epoch (keys.epoch), null when absent: a fresh or emptied store. */
+  epoch: string | null;
+  /** Last applied offset of the partition, or null. */
+  offset: string | null;
+  /** Per requested id: applied before. */
+  seen: boolean[];
+  calls: Array<unknown | null>;
+  agents: Array<unknown | null>;
+  tickets: Array<unknown | null>;
+}
+
+/** Conditions an ingestion commit checks atomically with its writes (it writes nothing if one fails). */
+export interface CommitGuard {
+  /** The epoch `readIngest` returned: the commit fails if the store's epoch is no longer this. When
+   * null (no epoch yet), the commit creates the epoch `newEpoch`. */
+  epoch: string | null;
+  newEpoch: string;
+  /** Ids this commit applies: it fails if any was applied meanwhile. Checked at commit time instead
+   * of watching the shared dedupe buckets, which every instance writes. */
+  unseen: readonly EventIdRef[];
+}
+
 /** A consistent read view that ends in one atomic commit. */
 export interface Transaction {
   /** Last applied offset of a partition, or null. */
   getOffset(namespace: string, topic: string, partition: number): Promise<string | null>;
   /** For each event id (with its dedupe bucket), whether it was applied before. */
-  seen(ids: ReadonlyArray<{ id: string; bucket: number }>): Promise<boolean[]>;
+  seen(ids: readonly EventIdRef[]): Promise<boolean[]>;
   /** Records by id (parsed JSON), null where absent. */
   getRecords(kind: RecordKind, ids: readonly string[]): Promise<Array<unknown | null>>;
-  /** Applies every operation atomically; false if anything read in this transaction changed meanwhile. */
-  commit(ops: readonly Op[]): Promise<boolean>;
+  /** Everything an ingestion batch reads, in one round trip; the epoch, the partition's offset and the
+   * records are watched (a change before commit makes it fail), the shared dedupe buckets are not. */
+  readIngest(req: IngestReadRequest): Promise<IngestRead>;
+  /** Applies every operation atomically; false if anything read in this transaction changed meanwhile
+   * or a guard failed (then nothing was written). */
+  commit(ops: readonly Op[], guard?: CommitGuard): Promise<boolean>;
   /** Ends the transaction without writing. */
   abort(): Promise<void>;
 }
@@ -42,8 +87,17 @@ export interface LiveStore extends StoreReader {
   readonly describe: string;
   /** Key prefix that every key of this store starts with. */
   readonly prefix: string;
-  /** Starts a transaction; only one runs at a time per store instance. */
+  /** Starts a transaction (the Redis store runs a few at once, each on its own connection). */
   begin(): Promise<Transaction>;
+  /** The store epoch (see keys.epoch), null when absent. */
+  epoch(): Promise<string | null>;
+  /** Last applied offsets of partitions, null where none (outside any transaction). */
+  offsets(
+    namespace: string,
+    partitions: ReadonlyArray<{ topic: string; partition: number }>,
+  ): Promise<Array<string | null>>;
+  /** Calls `listener` whenever the connection comes back after a loss (Redis may have restarted empty). */
+  onReconnect(listener: () => void): void;
   /** Deletes every key under this store's prefix (never anything else); returns how many. */
   clear(): Promise<number>;
   /** Whether the store answers now. */

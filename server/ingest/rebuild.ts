@@ -1,0 +1,144 @@
+/**
+ * Where partitions are read from, and rebuilding lost state. The store's epoch (keys.epoch) is
+ * written by the first commit; a store that no longer holds the epoch this process committed under
+ * lost its state (Redis restarted empty, was flushed or replaced), so every assigned partition is
+ * re-read from its earliest retained offset by the same exactly-once path. A partition whose
+ * offset the store does not have is read from its earliest retained offset too, and one whose offset
+ * it has resumes right after it (Kafka's committed offsets may be older, or expired).
+ */
+import type { EventSource, MessageBatch, TopicPartition } from '../../streams/types.ts';
+import type { LiveStore } from '../store/store.ts';
+
+interface RebuildDeps {
+  store: LiveStore;
+  offsetNamespace: string;
+  log: {
+    info(obj: object, msg?: string): void;
+    warn(obj: object, msg?: string): void;
+    error(obj: object, msg?: string): void;
+  };
+  source?: Pick<EventSource, 'assigned' | 'seek' | 'offsetRange'>;
+}
+
+const keyOf = (topic: string, partition: number) => `${topic}/${partition}`;
+
+export function createRebuilds(deps: RebuildDeps) {
+  let known: string | null = null;
+  let count = 0;
+  /** Partitions being re-read, with the offset they must reach. */
+  const targets = new Map<string, bigint>();
+  /** Last offset applied per partition in this process. */
+  const applied = new Map<string, bigint>();
+  /** Per partition being rebuilt: offsets up to here were dead-lettered before the loss. */
+  const deadLettered = new Map<string, bigint>();
+  /** False until the assigned partitions were positioned (the store may be down at start). */
+  let positioned = true;
+  let rebuilding: Promise<void> | null = null;
+
+  function target(key: string, offset: bigint): void {
+    targets.set(key, offset);
+    const before = applied.get(key);
+    if (before !== undefined) deadLettered.set(key, before);
+  }
+
+  async function rewindEverything(reason: string): Promise<void> {
+    known = null;
+    count++;
+    deps.log.error(
+      { reason, partitions: deps.source?.assigned().length ?? 0 },
+      'THE STORE LOST ITS STATE: REBUILDING EVERY PARTITION FROM THE EARLIEST RETAINED OFFSET',
+    );
+    const source = deps.source;
+    if (!source) return;
+    for (const { topic, partition } of source.assigned()) {
+      const { low, high } = await source.offsetRange(topic, partition);
+      if (BigInt(high) <= BigInt(low)) continue;
+      target(keyOf(topic, partition), BigInt(high) - 1n);
+      source.seek(topic, partition, low);
+    }
+  }
+
+  async function position(partitions: TopicPartition[]): Promise<void> {
+    const source = deps.source;
+    if (!source) return;
+    const owned = new Set(partitions.map((p) => keyOf(p.topic, p.partition)));
+    for (const key of targets.keys()) if (!owned.has(key)) targets.delete(key);
+    try {
+      const stored = await deps.store.offsets(deps.offsetNamespace, partitions);
+      for (const [i, { topic, partition }] of partitions.entries()) {
+        const offset = stored[i];
+        if (offset != null) {
+          source.seek(topic, partition, String(BigInt(offset) + 1n));
+          continue;
+        }
+        const { low, high } = await source.offsetRange(topic, partition);
+        if (BigInt(high) <= BigInt(low)) continue;
+        target(keyOf(topic, partition), BigInt(high) - 1n);
+        source.seek(topic, partition, low);
+      }
+      positioned = true;
+    } catch (err) {
+      positioned = false;
+      deps.log.warn(
+        { err: (err as Error).message },
+        'cannot read the stored offsets of the assigned partitions yet; they are positioned once the store answers',
+      );
+    }
+  }
+
+  /** Whether the store no longer holds the epoch this process committed under. */
+  const stateLost = async (): Promise<boolean> => known !== null && (await deps.store.epoch()) !== known;
+
+  /** Rewinds every assigned partition, once per loss (`usedEpoch` is the epoch the caller saw). */
+  const rebuildAll = (usedEpoch: string | null, reason: string): Promise<void> => {
+    if (rebuilding) return rebuilding;
+    if (usedEpoch !== known) return Promise.resolve();
+    rebuilding = rewindEverything(reason).finally(() => (rebuilding = null));
+    return rebuilding;
+  };
+
+  return {
+    knownEpoch: () => known,
+    committedUnder(epoch: string): void {
+      known = epoch;
+    },
+    count: () => count,
+    active: () => targets.size > 0,
+    stateLost,
+    rebuildAll,
+    /** One partition was found without a stored offset and rewound to `to`. */
+    rewound(batch: MessageBatch, to: string): void {
+      count++;
+      const last = batch.messages[batch.messages.length - 1];
+      const upTo =
+        batch.highWatermark !== undefined ? BigInt(batch.highWatermark) - 1n : BigInt(last?.offset ?? to);
+      target(keyOf(batch.topic, batch.partition), upTo);
+      deps.log.warn(
+        { topic: batch.topic, partition: batch.partition, at: batch.messages[0]?.offset, rewindTo: to },
+        'THE STORE HAS NO STATE FOR THIS PARTITION (emptied?): REBUILDING FROM THE EARLIEST RETAINED OFFSET',
+      );
+    },
+    appliedUpTo(batch: MessageBatch, offset: string): void {
+      const key = keyOf(batch.topic, batch.partition);
+      const at = BigInt(offset);
+      applied.set(key, at);
+      const goal = targets.get(key);
+      if (goal !== undefined && at >= goal) {
+        targets.delete(key);
+        deadLettered.delete(key);
+        if (targets.size === 0)
+          deps.log.warn({ partition: key }, 'every partition has caught up: the state is complete');
+      }
+    },
+    /** Whether the message at `offset` was dead-lettered before the state was lost (not again). */
+    deadLetteredBefore(key: string, offset: string): boolean {
+      const upTo = deadLettered.get(key);
+      return upTo !== undefined && BigInt(offset) <= upTo;
+    },
+    onAssigned: position,
+    async checkStore(): Promise<void> {
+      if (!positioned && deps.source) await position(deps.source.assigned());
+      if (await stateLost()) await rebuildAll(known, 'the store epoch is gone: the store lost its state');
+    },
+  };
+}
