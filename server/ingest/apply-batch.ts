@@ -1,16 +1,17 @@
 /**
  * One batch of one partition in one store transaction: skip what the stored offset already covers,
  * drop event ids applied before, project the rest, and commit the writes with the new offset and
- * the applied ids. Two round trips to the store: every read at once, then the commit. Retries on a
+ * the applied ids. Two round trips to the store in the usual case: every read at once, then the commit. Retries on a
  * write conflict (another instance touched the same records, or applied one of the same event ids).
  */
 import { randomUUID } from 'node:crypto';
 import type { CcEvent } from '../contract/events.ts';
 import type { Op } from '../domain/ops.ts';
-import { entityRefs, project } from '../domain/projection.ts';
+import type { StoredAgentHistory } from '../domain/history-codec.ts';
+import { agentRefs, entityRefs, project, type EntityRefs } from '../domain/projection.ts';
 import type { AgentRecord, CallRecord, TicketRecord } from '../domain/records.ts';
 import type { ProjectionContext, Slice } from '../domain/working-set.ts';
-import type { EventIdRef, LiveStore } from '../store/store.ts';
+import type { EventIdRef, IngestRead, LiveStore, Transaction } from '../store/store.ts';
 
 const HOUR = 3_600_000;
 const MAX_CONFLICT_RETRIES = 50;
@@ -76,6 +77,56 @@ export function dedupeBucket(e: CcEvent): number {
 
 const nothing = { applied: 0, duplicates: 0, rejected: 0, alreadyApplied: 0 };
 
+/** Reads the records a batch needs, watched: calls, the agents its events name with their histories, and
+ * tickets in the first round trip (with the offset and dedupe flags); then the agents of those calls
+ * that the events do not name, when there are any (a second round trip, rare). */
+async function readSlice(
+  tx: Transaction,
+  input: BatchInput,
+  ids: readonly EventIdRef[],
+  refs: EntityRefs,
+): Promise<{ read: IngestRead; slice: Slice }> {
+  const calls = [...refs.calls];
+  const agents = [...refs.agents];
+  const tickets = [...refs.tickets];
+  const read = await tx.readIngest({
+    namespace: input.namespace,
+    topic: input.topic,
+    partition: input.partition,
+    ids,
+    records: [
+      { kind: 'call', ids: calls },
+      { kind: 'agent', ids: agents },
+      { kind: 'agent-history', ids: agents },
+      { kind: 'ticket', ids: tickets },
+    ],
+  });
+  const [callRecords = [], agentRecords = [], histories = [], ticketRecords = []] = read.records;
+  const callMap = new Map(calls.map((id, i) => [id, (callRecords[i] as CallRecord | null) ?? null]));
+  const agentMap = new Map(agents.map((id, i) => [id, (agentRecords[i] as AgentRecord | null) ?? null]));
+  const historyMap = new Map(
+    agents.map((id, i) => [id, (histories[i] as StoredAgentHistory | null) ?? null]),
+  );
+  const more = agentRefs(refs, callMap).filter((id) => !agentMap.has(id));
+  if (more.length > 0) {
+    const [moreAgents = [], moreHistories = []] = await tx.readRecords([
+      { kind: 'agent', ids: more },
+      { kind: 'agent-history', ids: more },
+    ]);
+    more.forEach((id, i) => {
+      agentMap.set(id, (moreAgents[i] as AgentRecord | null) ?? null);
+      historyMap.set(id, (moreHistories[i] as StoredAgentHistory | null) ?? null);
+    });
+  }
+  const slice: Slice = {
+    calls: callMap,
+    agents: agentMap,
+    histories: historyMap,
+    tickets: new Map(tickets.map((id, i) => [id, (ticketRecords[i] as TicketRecord | null) ?? null])),
+  };
+  return { read, slice };
+}
+
 /** Applies a batch; resolves with what happened. Store errors propagate (retriable). */
 export async function applyBatch(
   store: LiveStore,
@@ -92,15 +143,12 @@ export async function applyBatch(
   const decoded = input.items.flatMap((i) => (i.event ? [{ offset: i.offset, event: i.event }] : []));
   const ids: EventIdRef[] = decoded.map(({ event }) => ({ id: event.id, bucket: dedupeBucket(event) }));
   const refs = entityRefs(decoded.map((d) => d.event));
-  const calls = [...refs.calls];
-  const agents = [...refs.agents];
-  const tickets = [...refs.tickets];
 
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     const tx = await store.begin();
     let ended = false;
     try {
-      const read = await tx.readIngest({ ...input, ids, calls, agents, tickets });
+      const { read, slice } = await readSlice(tx, input, ids, refs);
       if (input.knownEpoch != null && read.epoch !== input.knownEpoch) {
         ended = true;
         await tx.abort();
@@ -131,11 +179,6 @@ export async function applyBatch(
         unique.push(d.event);
         uniqueIds.push(ref);
       });
-      const slice: Slice = {
-        calls: new Map(calls.map((id, i) => [id, (read.calls[i] as CallRecord | null) ?? null])),
-        agents: new Map(agents.map((id, i) => [id, (read.agents[i] as AgentRecord | null) ?? null])),
-        tickets: new Map(tickets.map((id, i) => [id, (read.tickets[i] as TicketRecord | null) ?? null])),
-      };
       const t = now();
       const ops = projectOrIsolate(slice, unique, ctxAt(t));
       const rejected = fresh.length - events;

@@ -167,10 +167,11 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
             epoch: getString(keys.epoch()),
             offset: offsetOf(req.namespace, req.topic, req.partition),
             seen: req.ids.map(({ id, bucket }) => isSeen(id, bucket)),
-            calls: getRecords('call', req.calls),
-            agents: getRecords('agent', req.agents),
-            tickets: getRecords('ticket', req.tickets),
+            records: req.records.map((r) => getRecords(r.kind, r.ids)),
           };
+        },
+        async readRecords(reads) {
+          return reads.map((r) => getRecords(r.kind, r.ids));
         },
         async commit(ops: readonly Op[], guard?: CommitGuard) {
           try {

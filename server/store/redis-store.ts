@@ -227,36 +227,38 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
         readIngest: (req) =>
           guard(async (): Promise<IngestRead> => {
             const offsetKey = keys.offset(req.namespace, req.topic, req.partition);
-            const recordKeys = {
-              calls: req.calls.map((id) => keys.record('call', id)),
-              agents: req.agents.map((id) => keys.record('agent', id)),
-              tickets: req.tickets.map((id) => keys.record('ticket', id)),
-            };
+            const recordKeys = req.records.map((r) => r.ids.map((id) => keys.record(r.kind, id)));
             const p = tx.pipeline();
-            p.watch([
-              keys.epoch(),
-              offsetKey,
-              ...recordKeys.calls,
-              ...recordKeys.agents,
-              ...recordKeys.tickets,
-            ]);
+            p.watch([keys.epoch(), offsetKey, ...recordKeys.flat()]);
             p.get(keys.epoch());
             p.get(offsetKey);
             p.hget(keys.legacyOffsets(req.namespace, req.topic), String(req.partition));
             const order = queueSeen(p, keys, req.ids);
-            for (const k of [recordKeys.calls, recordKeys.agents, recordKeys.tickets])
-              if (k.length > 0) p.mget(k);
+            for (const k of recordKeys) if (k.length > 0) p.mget(k);
             const res = results(await p.exec());
             let at = 4 + order.length;
-            const records = (n: number) => (n === 0 ? [] : parseRecords(res[at++] as Array<string | null>));
             return {
               epoch: (res[1] as string | null) ?? null,
               offset: ((res[2] as string | null) ?? (res[3] as string | null)) || null,
               seen: seenFlags(req.ids.length, order, res.slice(4, 4 + order.length)),
-              calls: records(req.calls.length),
-              agents: records(req.agents.length),
-              tickets: records(req.tickets.length),
+              records: recordKeys.map((k) =>
+                k.length === 0 ? [] : parseRecords(res[at++] as Array<string | null>),
+              ),
             };
+          }),
+        readRecords: (reads) =>
+          guard(async () => {
+            const recordKeys = reads.map((r) => r.ids.map((id) => keys.record(r.kind, id)));
+            const all = recordKeys.flat();
+            if (all.length === 0) return recordKeys.map(() => []);
+            const p = tx.pipeline();
+            p.watch(all);
+            for (const k of recordKeys) if (k.length > 0) p.mget(k);
+            const res = results(await p.exec());
+            let at = 1;
+            return recordKeys.map((k) =>
+              k.length === 0 ? [] : parseRecords(res[at++] as Array<string | null>),
+            );
           }),
         async commit(ops, commitGuard) {
           try {

@@ -11,6 +11,12 @@ export interface EventIdRef {
   bucket: number;
 }
 
+/** Records of one kind to read, by id. */
+export interface RecordRead {
+  kind: RecordKind;
+  ids: readonly string[];
+}
+
 /** What one ingestion batch reads, all in one round trip. */
 export interface IngestReadRequest {
   namespace: string;
@@ -18,9 +24,7 @@ export interface IngestReadRequest {
   partition: number;
   /** Event ids to look up among the applied ones. */
   ids: readonly EventIdRef[];
-  calls: readonly string[];
-  agents: readonly string[];
-  tickets: readonly string[];
+  records: readonly RecordRead[];
 }
 
 export interface IngestRead {
@@ -30,9 +34,8 @@ export interface IngestRead {
   offset: string | null;
   /** Per requested id: applied before. */
   seen: boolean[];
-  calls: Array<unknown | null>;
-  agents: Array<unknown | null>;
-  tickets: Array<unknown | null>;
+  /** Per requested group, the records (parsed JSON) in the order of its ids, null where absent. */
+  records: Array<Array<unknown | null>>;
 }
 
 /** Conditions an ingestion commit checks atomically with its writes (it writes nothing if one fails). */
@@ -57,6 +60,8 @@ export interface Transaction {
   /** Everything an ingestion batch reads, in one round trip; the epoch, the partition's offset and the
    * records are watched (a change before commit makes it fail), the shared dedupe buckets are not. */
   readIngest(req: IngestReadRequest): Promise<IngestRead>;
+  /** More records, watched, in one round trip (records that depend on records read before). */
+  readRecords(reads: readonly RecordRead[]): Promise<Array<Array<unknown | null>>>;
   /** Applies every operation atomically; false if anything read in this transaction changed meanwhile
    * or a guard failed (then nothing was written). */
   commit(ops: readonly Op[], guard?: CommitGuard): Promise<boolean>;
