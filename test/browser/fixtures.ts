@@ -10,12 +10,17 @@ export interface TicketFixture {
 }
 
 /**
- * A VIP technical ticket created and assigned to `agentId` three hours ago: its update deadline (VIP:
- * 120 min) is an hour overdue, and it stays overdue after a reassignment.
+ * A VIP technical ticket created and assigned to `agentId` `minutesAgo` minutes ago (default 180): its
+ * update deadline (VIP: 120 min) is `minutesAgo − 120` minutes overdue, and it stays overdue after a
+ * reassignment.
  */
-export function overdueOwnedTicket(agentId: string, subject = 'Overdue test ticket'): TicketFixture {
+export function overdueOwnedTicket(
+  agentId: string,
+  subject = 'Overdue test ticket',
+  minutesAgo = 180,
+): TicketFixture {
   const ticketId = `e2e-${randomUUID().slice(0, 8)}`;
-  const at = new Date(Date.now() - 180 * MINUTE).toISOString();
+  const at = new Date(Date.now() - minutesAgo * MINUTE).toISOString();
   return {
     ticketId,
     subject,
@@ -32,6 +37,16 @@ export function overdueOwnedTicket(agentId: string, subject = 'Overdue test tick
       },
       { id: `${ticketId}-a`, type: 'ticket.assigned', ts: at, ticketId, agentId },
     ],
+  };
+}
+
+/** The event that closes ticket `ticketId` now. */
+export function closeTicket(ticketId: string): object {
+  return {
+    id: `${ticketId}-x-${randomUUID().slice(0, 4)}`,
+    type: 'ticket.closed',
+    ts: new Date().toISOString(),
+    ticketId,
   };
 }
 

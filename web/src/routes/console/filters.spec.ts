@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveTicketAlert } from '$contract/api';
 import { sortAlerts } from '$lib/tickets';
-import { EMPTY_FILTER, filterAlerts, optionsOf, sortAlertRows } from './filters';
+import { EMPTY_FILTER, filterAlerts, optionsOf, sortAlertRows, type AlertFilter } from './filters';
 
 function alert(over: Partial<LiveTicketAlert>): LiveTicketAlert {
   return {
@@ -36,9 +36,31 @@ describe('console ticket table', () => {
   });
 
   it('filters by status, team and text', () => {
-    expect(filterAlerts(rows, { ...EMPTY_FILTER, status: 'at-risk' }).map((r) => r.ticketId)).toEqual(['c']);
-    expect(filterAlerts(rows, { ...EMPTY_FILTER, team: 'sales' }).map((r) => r.ticketId)).toEqual(['b']);
-    expect(filterAlerts(rows, { ...EMPTY_FILTER, text: 'A' }).map((r) => r.ticketId)).toEqual(['a']);
+    const ids = (f: Partial<AlertFilter>) =>
+      filterAlerts(rows, { ...EMPTY_FILTER, ...f }, 1000).map((r) => r.ticketId);
+    expect(ids({ status: 'at-risk' })).toEqual(['c']);
+    expect(ids({ team: 'sales' })).toEqual(['b']);
+    expect(ids({ text: 'A' })).toEqual(['a']);
+  });
+
+  it('filters by how late, at the given server time', () => {
+    const now = 1_000 * 60_000;
+    const min = (m: number) => now - m * 60_000;
+    const table = sortAlerts(
+      [alert({ ticketId: 'a', due: min(70) }), alert({ ticketId: 'b', due: min(61), tier: 'vip' })],
+      [alert({ ticketId: 'c', due: min(-10) })],
+    );
+    const ids = (lateBy: AlertFilter['lateBy'], at = now) =>
+      filterAlerts(table, { ...EMPTY_FILTER, lateBy }, at).map((r) => r.ticketId);
+    expect(ids('')).toEqual(['b', 'a', 'c']);
+    expect(ids('15')).toEqual(['b', 'a']);
+    expect(ids('60')).toEqual(['b', 'a']);
+    expect(ids('60', now - 5 * 60_000)).toEqual(['a']);
+    expect(ids('240')).toEqual([]);
+  });
+
+  it('keeps the default order (VIP first) until a column is chosen', () => {
+    expect(sortAlertRows(rows, null, () => '').map((r) => r.ticketId)).toEqual(['b', 'a', 'c']);
   });
 
   it('sorts by how late, most late first when descending', () => {

@@ -2,8 +2,14 @@
 import type { LiveTicketAlert } from '$contract/api';
 import { PRIORITY_RANK, TIER_RANK, type AlertRow } from '$lib/tickets';
 
+/** "How late" choices: late by at least this many minutes ('' = any). */
+export const LATE_BY = ['', '15', '60', '240', '1440'] as const;
+export type LateBy = (typeof LATE_BY)[number];
+
 export interface AlertFilter {
   status: '' | 'overdue' | 'at-risk';
+  /** Late by at least this many minutes (at-risk tickets are not late yet). */
+  lateBy: LateBy;
   team: string;
   kind: string;
   category: string;
@@ -15,6 +21,7 @@ export interface AlertFilter {
 
 export const EMPTY_FILTER: AlertFilter = {
   status: '',
+  lateBy: '',
   team: '',
   kind: '',
   category: '',
@@ -29,12 +36,14 @@ export interface Sort {
   dir: 'asc' | 'desc';
 }
 
-/** The rows that pass `f`. */
-export function filterAlerts(rows: readonly AlertRow[], f: AlertFilter): AlertRow[] {
+/** The rows that pass `f` at server time `now` (epoch ms; how late a ticket is depends on it). */
+export function filterAlerts(rows: readonly AlertRow[], f: AlertFilter, now: number): AlertRow[] {
   const text = f.text.trim().toLowerCase();
+  const lateMs = f.lateBy === '' ? null : Number(f.lateBy) * 60_000;
   return rows.filter(
     (r) =>
       (f.status === '' || r.status === f.status) &&
+      (lateMs === null || now - r.due >= lateMs) &&
       (f.team === '' || (r.team ?? '') === f.team) &&
       (f.kind === '' || (r.kind ?? '') === f.kind) &&
       (f.category === '' || (r.category ?? '') === f.category) &&
@@ -59,12 +68,16 @@ function compare(a: AlertRow, b: AlertRow, key: SortKey, ownerName: (id: string 
   }
 }
 
-/** Sorted copy; ties keep the default order (overdue first, VIP first, most late first). */
+/**
+ * Sorted copy; ties keep the default order (overdue first, VIP first, most late first), which a null
+ * sort keeps as it is.
+ */
 export function sortAlertRows(
   rows: readonly AlertRow[],
-  sort: Sort,
+  sort: Sort | null,
   ownerName: (id: string | null) => string,
 ): AlertRow[] {
+  if (sort === null) return [...rows];
   const sign = sort.dir === 'asc' ? 1 : -1;
   return rows
     .map((r, i) => ({ r, i }))
