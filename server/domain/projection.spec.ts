@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { at, ev } from '../../test/support/events.ts';
-import { createHarness } from '../../test/support/harness.ts';
+import { counters as readCounters } from '../../test/support/counters.ts';
+import { createHarness, type Harness } from '../../test/support/harness.ts';
 import { normalize, observe } from '../../test/support/observe.ts';
 import { reference } from '../../test/support/reference.ts';
 import type { CcEvent } from '../contract/events.ts';
@@ -9,15 +10,8 @@ import type { CallRecord, TicketRecord } from './records.ts';
 const SHIFT = '2026-03-02/morning';
 const DAY = '2026-03-02';
 
-async function counters(h: ReturnType<typeof createHarness>, group: string, period = SHIFT) {
-  const [hash] = await h.store.hgetall([h.keys.counter({ name: 'agg', period, group })]);
-  // A field moved away (a call re-attributed, time re-booked) stays at 0: the same as absent.
-  return Object.fromEntries(
-    Object.entries(hash ?? {})
-      .map(([k, v]) => [k, Number(v)] as const)
-      .filter(([, v]) => v !== 0),
-  );
-}
+/** A counter hash of the morning shift (or `period`), zero fields left out. */
+const counters = (h: Harness, group: string, period = SHIFT) => readCounters(h, group, period);
 
 describe('call projection', () => {
   it('counts offered, answered within threshold, talk time and handled for a normal call', async () => {
