@@ -125,6 +125,123 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.getRecords('agent', ['a1'])).toEqual([20]);
     });
 
+    it('reads offset, epoch, dedupe flags and records of a batch at once, and guards the commit', async () => {
+      const tx = await store.begin();
+      const ids = [
+        { id: 'e1', bucket: 3 },
+        { id: 'e2', bucket: 4 },
+      ];
+      const req = {
+        namespace: 'n',
+        topic: 't',
+        partition: 2,
+        ids,
+        records: [{ kind: 'call' as const, ids: ['c1'] }],
+      };
+      const read = await tx.readIngest(req);
+      expect(read).toEqual({ epoch: null, offset: null, seen: [false, false], records: [[null]] });
+      const ops: Op[] = [
+        { op: 'put', kind: 'call', id: 'c1', value: { n: 1 } },
+        { op: 'setOffset', namespace: 'n', topic: 't', partition: 2, offset: '7' },
+        { op: 'markSeen', bucket: 3, ids: ['e1'], expireAt: now + 60_000 },
+      ];
+      expect(await tx.commit(ops, { epoch: null, newEpoch: 'E1', unseen: [ids[0]!] })).toBe(true);
+      expect(await store.epoch()).toBe('E1');
+      expect(
+        await store.offsets('n', [
+          { topic: 't', partition: 2 },
+          { topic: 't', partition: 3 },
+        ]),
+      ).toEqual(['7', null]);
+      const again = await store.begin();
+      expect(await again.readIngest(req)).toEqual({
+        epoch: 'E1',
+        offset: '7',
+        seen: [true, false],
+        records: [[{ n: 1 }]],
+      });
+      expect(
+        await again.readRecords([
+          { kind: 'call', ids: ['c1', 'c9'] },
+          { kind: 'agent', ids: [] },
+        ]),
+      ).toEqual([[{ n: 1 }, null], []]);
+      // A commit that expects no epoch fails once there is one; one that expects another epoch fails too.
+      expect(
+        await again.commit([{ op: 'put', kind: 'call', id: 'c1', value: 2 }], {
+          epoch: null,
+          newEpoch: 'E2',
+          unseen: [],
+        }),
+      ).toBe(false);
+      const stale = await store.begin();
+      expect(
+        await stale.commit([{ op: 'put', kind: 'call', id: 'c1', value: 3 }], {
+          epoch: 'E0',
+          newEpoch: 'E0',
+          unseen: [],
+        }),
+      ).toBe(false);
+      // A commit applying an id that is applied already fails, and writes nothing.
+      const dup = await store.begin();
+      expect(
+        await dup.commit([{ op: 'put', kind: 'call', id: 'c1', value: 4 }], {
+          epoch: 'E1',
+          newEpoch: 'E1',
+          unseen: [ids[0]!],
+        }),
+      ).toBe(false);
+      expect(await store.getRecords('call', ['c1'])).toEqual([{ n: 1 }]);
+    });
+
+    it('does not abort a transaction on one partition when another instance commits another partition of the same hour', async () => {
+      const twin = await factory.twin(store, clock);
+      if (twin === null) return; // one process, one transaction at a time: nothing can interleave
+      opened.push(twin);
+      const batch = (partition: number, id: string, callId: string): Op[] => [
+        { op: 'put', kind: 'call', id: callId, value: { partition } },
+        { op: 'setOffset', namespace: 'n', topic: 't', partition, offset: '0' },
+        { op: 'markSeen', bucket: 9, ids: [id], expireAt: now + 60_000 },
+        { op: 'stats', incr: { eventsProcessed: 1 }, set: {} },
+      ];
+      const a = await store.begin();
+      expect(await a.getOffset('n', 't', 0)).toBeNull();
+      expect(await a.seen([{ id: 'ea', bucket: 9 }])).toEqual([false]);
+      expect(await a.getRecords('call', ['ca'])).toEqual([null]);
+      const b = await twin.begin();
+      expect(await b.getOffset('n', 't', 1)).toBeNull();
+      expect(await b.seen([{ id: 'eb', bucket: 9 }])).toEqual([false]);
+      expect(await b.getRecords('call', ['cb'])).toEqual([null]);
+      expect(await b.commit(batch(1, 'eb', 'cb'))).toBe(true);
+      expect(await a.commit(batch(0, 'ea', 'ca'))).toBe(true);
+
+      // The same through the ingestion path: readIngest and a guarded commit (under an existing epoch).
+      const first = await store.begin();
+      expect(await first.commit([], { epoch: null, newEpoch: 'E0', unseen: [] })).toBe(true);
+      const req = (partition: number, id: string, callId: string) => ({
+        namespace: 'm',
+        topic: 't',
+        partition,
+        ids: [{ id, bucket: 9 }],
+        records: [{ kind: 'call' as const, ids: [callId] }],
+      });
+      const c = await store.begin();
+      const readC = await c.readIngest(req(0, 'ec', 'cc'));
+      const d = await twin.begin();
+      const readD = await d.readIngest(req(1, 'ed', 'cd'));
+      const guard = (id: string) => ({ epoch: 'E0', newEpoch: 'E0', unseen: [{ id, bucket: 9 }] });
+      expect([readC.epoch, readD.epoch]).toEqual(['E0', 'E0']);
+      expect(await d.commit(batch(1, 'ed', 'cd'), guard('ed'))).toBe(true);
+      expect(await c.commit(batch(0, 'ec', 'cc'), guard('ec'))).toBe(true);
+      // But applying an id another instance applied meanwhile fails: dedupe stays exact without WATCH.
+      const e = await store.begin();
+      await e.readIngest(req(0, 'ee', 'ce'));
+      const f = await twin.begin();
+      await f.readIngest(req(1, 'ee', 'cf'));
+      expect(await f.commit(batch(1, 'ee', 'cf'), guard('ee'))).toBe(true);
+      expect(await e.commit(batch(0, 'ee', 'ce'), guard('ee'))).toBe(false);
+    });
+
     it('clears only its own prefix', async () => {
       const tx = await store.begin();
       await tx.commit([{ op: 'put', kind: 'call', id: 'c1', value: 1 }]);
