@@ -77,6 +77,45 @@ export const DEFAULT_THRESHOLDS: ThresholdsResponse = {
   perQueue: {},
 };
 
+/** Minutes per customer tier. */
+export interface PerTierMinutes {
+  vip: number;
+  key: number;
+  normal: number;
+}
+
+/**
+ * Config key `sla`: accept, update and resolve deadlines in minutes per tier (resolve also per
+ * complexity), and how long before a deadline a ticket counts as at risk.
+ */
+export interface SlaPolicyView {
+  acceptMinutes: PerTierMinutes;
+  updateMinutes: PerTierMinutes;
+  resolveMinutes: { routine: PerTierMinutes; complex: PerTierMinutes };
+  atRiskMinutes: number;
+}
+
+/** Config key `teams`: the team that owns each ticket kind (suggested assignees come from it). */
+export interface TicketKindTeams {
+  consultation: string;
+  technical: string;
+  complaint: string;
+}
+
+/** The parts of the settings an admin may change at run time (`PUT /api/v1/settings` takes any of them). */
+export type SettingsSection = 'thresholds' | 'sla' | 'teams';
+
+/**
+ * `GET` and `PUT /api/v1/settings` (admin): the settings in force, and which sections were set at run
+ * time (they replace the config file's section as a whole; the others come from the config file).
+ */
+export interface SettingsResponse {
+  thresholds: ThresholdsResponse;
+  sla: SlaPolicyView;
+  teams: TicketKindTeams;
+  overridden: SettingsSection[];
+}
+
 /** One item of `GET /api/v1/alerts`: an unacknowledged escalation. */
 export interface EscalationAlertView {
   ticketId: string;

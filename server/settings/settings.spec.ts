@@ -32,6 +32,15 @@ describe('run-time settings', () => {
     settings.stop();
   });
 
+  it('says which sections were set at run time', async () => {
+    const { h, settings } = setup();
+    await settings.start();
+    expect(settings.overridden()).toEqual([]);
+    await settings.update(admin, { teams: { ...h.config.teams, complaint: 'quality' } });
+    expect(settings.overridden()).toEqual(['teams']);
+    settings.stop();
+  });
+
   it('refuses an invalid change with a 400 and keeps the settings', async () => {
     const { settings } = setup();
     await settings.start();

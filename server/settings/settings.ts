@@ -120,6 +120,9 @@ export function createSettings(deps: SettingsDeps) {
 
   return {
     current,
+    /** The sections set at run time (each replaces the config file's section as a whole). */
+    overridden: (): Array<keyof SettingsPatch> =>
+      (Object.keys(overrides) as Array<keyof SettingsPatch>).filter((k) => overrides[k] !== undefined),
     refresh,
     update,
     /** Loads the stored overrides, then refreshes them periodically (changes made on other instances). */

@@ -1,10 +1,10 @@
 /** Settings: wallboard thresholds for every viewer; the full run-time settings for admins. */
 import { Router } from 'express';
-import type { ThresholdsResponse } from '../../contract/ui.ts';
+import type { SettingsResponse, ThresholdsResponse } from '../../contract/ui.ts';
 import type { Settings } from '../../settings/settings.ts';
 import { routeDeclarer, type RouteSpec } from '../guard.ts';
 
-/** GET /settings/thresholds (live:view); GET and PUT /settings (admin:manage, audited). */
+/** GET /settings/thresholds (live:view); GET and PUT /settings (admin:manage, audited): SettingsResponse. */
 export function settingsRoutes(deps: { settings: Settings }, specs: RouteSpec[]): Router {
   const router = Router();
   const route = routeDeclarer(router, specs);
@@ -12,12 +12,17 @@ export function settingsRoutes(deps: { settings: Settings }, specs: RouteSpec[])
     const body: ThresholdsResponse = deps.settings.current().thresholds;
     res.json(body);
   });
+  const view = (): SettingsResponse => ({
+    ...deps.settings.current(),
+    overridden: deps.settings.overridden(),
+  });
   route('get', '/settings', 'admin:manage', (_req, res) => {
-    res.json(deps.settings.current());
+    res.json(view());
   });
   route('put', '/settings', 'admin:manage', async (req, res) => {
     if (!req.principal) throw Object.assign(new Error('authentication required'), { status: 401 });
-    res.json(await deps.settings.update(req.principal, req.body));
+    await deps.settings.update(req.principal, req.body);
+    res.json(view());
   });
   return router;
 }
