@@ -28,10 +28,15 @@ function errorText(status: number, body: unknown): string {
   return `the server answered ${status}`;
 }
 
-/** GETs or POSTs JSON under /api/v1; throws ApiError on a non-2xx answer. */
+/** Calls a JSON route under /api/v1; throws ApiError on a non-2xx answer (204 resolves to undefined). */
 export async function api<T>(
   path: string,
-  init: { method?: 'GET' | 'POST'; body?: unknown; fetch?: Fetch; signal?: AbortSignal } = {},
+  init: {
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    body?: unknown;
+    fetch?: Fetch;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<T> {
   const doFetch = init.fetch ?? fetch;
   const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() };
