@@ -192,9 +192,21 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       assignment = Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
-      void Promise.resolve(hooks?.onAssigned?.([...assignment])).catch((err: Error) =>
-        opts.log?.error({ err: err.message }, 'positioning the assigned partitions failed'),
-      );
+      const onAssigned = hooks?.onAssigned;
+      if (!onAssigned) return;
+      // Listeners run before the first fetch: pause the new partitions until they are positioned,
+      // so they are not first read from the group's committed offsets (which may be older).
+      const topics = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({
+        topic,
+        partitions,
+      }));
+      c.pause(topics);
+      void Promise.resolve()
+        .then(() => onAssigned([...assignment]))
+        .catch((err: Error) =>
+          opts.log?.error({ err: err.message }, 'positioning the assigned partitions failed'),
+        )
+        .finally(() => c.resume(topics));
     });
     // A fetch or a heartbeat means the broker answers, also while a batch is retried on a store outage.
     c.on(c.events.FETCH, () => {
