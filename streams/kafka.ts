@@ -249,6 +249,7 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
+            lastOffset: batch.lastOffset(),
             messages: batch.messages.map((m) => ({
               offset: m.offset,
               key: m.key,

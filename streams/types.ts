@@ -20,6 +20,9 @@ export interface MessageBatch {
   messages: RawMessage[];
   /** Offset of the next message the broker will write to this partition, when known (for lag). */
   highWatermark?: string;
+  /** The last offset the batch covers when it is past its last message (records the client filters
+   * out, such as transaction markers, take offsets too). */
+  lastOffset?: string;
 }
 
 /** Processes a batch; resolves once its effects are durably stored. Throwing means "retry later". */

@@ -122,8 +122,10 @@ export function createRebuilds(deps: RebuildDeps) {
       const key = keyOf(batch.topic, batch.partition);
       const at = BigInt(offset);
       applied.set(key, at);
+      const covered =
+        batch.lastOffset !== undefined && BigInt(batch.lastOffset) > at ? BigInt(batch.lastOffset) : at;
       const goal = targets.get(key);
-      if (goal !== undefined && at >= goal) {
+      if (goal !== undefined && covered >= goal) {
         targets.delete(key);
         deadLettered.delete(key);
         if (targets.size === 0)

@@ -9,10 +9,15 @@ import type { RecordKind } from '../domain/ops.ts';
 import { writeOps } from './commands.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { COMMIT_SCRIPT, commitArgs, toRedisScore } from './redis-script.ts';
+import { RedisVersionError, redisVersionOf, redisVersionSupported } from './redis-version.ts';
 import type { IngestRead, LiveStore, Scored, Transaction } from './store.ts';
 
-/** SMISMEMBER, ZRANGE … BYSCORE and SET … PXAT need Redis 6.2. */
-export const MIN_REDIS_VERSION = '6.2.0';
+export {
+  MIN_REDIS_VERSION,
+  RedisVersionError,
+  redisVersionOf,
+  redisVersionSupported,
+} from './redis-version.ts';
 
 export interface RedisStoreOptions {
   url: string;
@@ -27,19 +32,6 @@ export interface RedisStoreOptions {
   waitForConnection?: boolean;
   /** Transactions that may run at once, each on its own connection (WATCH is per connection). Default 1. */
   txConnections?: number;
-}
-
-/** Raised when the server is older than MIN_REDIS_VERSION. */
-export class RedisVersionError extends Error {
-  constructor(
-    readonly version: string,
-    where: string,
-  ) {
-    super(
-      `Redis at ${where} is version ${version}; floorboard needs Redis ${MIN_REDIS_VERSION} or newer ` +
-        '(SMISMEMBER, ZRANGE BYSCORE, SET PXAT). Upgrade Redis.',
-    );
-  }
 }
 
 function connect(url: string): Redis {
@@ -61,23 +53,6 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return 'redis (unparseable url)';
   }
-}
-
-/** The `redis_version` of an INFO reply, or null. */
-export function redisVersionOf(info: string): string | null {
-  return /^redis_version:([^\r\n]+)/m.exec(info)?.[1]?.trim() ?? null;
-}
-
-/** Whether `version` (x.y.z) is at least MIN_REDIS_VERSION. */
-export function redisVersionSupported(version: string): boolean {
-  const have = version.split('.').map((n) => Number.parseInt(n, 10) || 0);
-  const need = MIN_REDIS_VERSION.split('.').map(Number);
-  for (let i = 0; i < need.length; i++) {
-    const h = have[i] ?? 0;
-    const n = need[i] ?? 0;
-    if (h !== n) return h > n;
-  }
-  return true;
 }
 
 function parseRecords(values: Array<string | null>): Array<unknown | null> {
