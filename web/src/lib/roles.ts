@@ -14,6 +14,7 @@ const PAGES: Record<string, NavItem> = {
   wallboard: { href: '/wallboard', label: 'Wallboard' },
   reports: { href: '/reports', label: 'Reports' },
   audit: { href: '/audit', label: 'Audit log' },
+  admin: { href: '/admin', label: 'Admin' },
 };
 
 const NAV: Record<Role, Array<keyof typeof PAGES>> = {
@@ -21,7 +22,7 @@ const NAV: Record<Role, Array<keyof typeof PAGES>> = {
   lead: ['console', 'wallboard'],
   supervisor: ['console', 'wallboard'],
   manager: ['reports', 'audit', 'wallboard'],
-  admin: ['console', 'reports', 'audit', 'wallboard'],
+  admin: ['console', 'reports', 'audit', 'wallboard', 'admin'],
   // Prometheus scrapers' tokens: no pages.
   metrics: [],
 };
