@@ -79,6 +79,20 @@ describe('thresholds form', () => {
     expect(saved.ok && saved.value.serviceLevel).toEqual({ amber: 0.85, critical: 0.5 });
   });
 
+  it('shows the built-in defaults the wallboard applies to a metric the settings leave out', () => {
+    const form = thresholdsToForm({ waiting: { red: 4 } });
+    expect(form.defaults.waiting).toEqual({ amber: '', red: '4', critical: '' });
+    expect(form.defaults.serviceLevel).toEqual({ amber: '80', red: '70', critical: '' });
+  });
+
+  it('saves a metric with every limit cleared as no limits, not as missing', () => {
+    const form = thresholdsToForm(DEFAULT_THRESHOLDS);
+    form.defaults.breakSeconds = { amber: '', red: '', critical: '' };
+    const saved = thresholdsFromForm(form);
+    expect(saved.ok && saved.value.breakSeconds).toEqual({});
+    expect(saved.ok && Object.keys(saved.value).length).toBe(Object.keys(DEFAULT_THRESHOLDS).length);
+  });
+
   it('names the field that holds no number', () => {
     const form = thresholdsToForm(DEFAULT_THRESHOLDS);
     form.defaults.waiting.red = 'lots';

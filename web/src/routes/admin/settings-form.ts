@@ -15,6 +15,7 @@ import {
   type ThresholdsResponse,
   type TicketKindTeams,
 } from '$contract/ui';
+import { withDefaults } from '$lib/thresholds';
 
 export const LEVEL_KEYS = ['amber', 'red', 'critical'] as const;
 export type LevelKey = (typeof LEVEL_KEYS)[number];
@@ -103,8 +104,12 @@ function levelsToForm(levels: ThresholdLevels | undefined, scale: number): Level
   };
 }
 
-/** The thresholds as form fields (per-queue overrides sorted by queue). */
-export function thresholdsToForm(t: ThresholdsResponse): ThresholdsForm {
+/**
+ * The thresholds as form fields (per-queue overrides sorted by queue). A metric the settings leave out
+ * shows the built-in defaults, which is what the wallboard applies to it.
+ */
+export function thresholdsToForm(settings: ThresholdsResponse): ThresholdsForm {
+  const t = withDefaults(settings);
   const defaults = Object.fromEntries(
     METRICS.map(({ metric, scale }) => [metric, levelsToForm(t[metric], scale)]),
   ) as Record<ThresholdMetric, LevelsForm>;
@@ -165,13 +170,16 @@ function parseLevels(
   return out;
 }
 
-/** The form as the `thresholds` to save, or the fields in error. Queues without overrides are left out. */
+/**
+ * The form as the `thresholds` to save, or the fields in error. Every metric is saved, one without
+ * limits as `{}` (always green: left out, the wallboard would apply the built-in defaults instead).
+ * Queues without overrides are left out.
+ */
 export function thresholdsFromForm(form: ThresholdsForm): Parsed<ThresholdsResponse> {
   const errors: FieldErrors = {};
   const value: ThresholdsResponse = {};
   for (const { metric } of METRICS) {
-    const levels = parseLevels(form.defaults[metric], metric, `thresholds.${metric}`, errors);
-    if (Object.keys(levels).length > 0) value[metric] = levels;
+    value[metric] = parseLevels(form.defaults[metric], metric, `thresholds.${metric}`, errors);
   }
   const perQueue: NonNullable<ThresholdsResponse['perQueue']> = {};
   for (const q of form.queues) {
