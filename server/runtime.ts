@@ -224,10 +224,11 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   else void begin().catch((err: Error) => log.error({ err: err.message }, 'cannot start ingestion'));
 
   // Lost state is found by the next batch of a partition; a partition without traffic needs this.
-  const checkStore = () => void ingestor.checkStore().catch(() => undefined);
-  const watchdog = setInterval(checkStore, STORE_CHECK_MS);
+  const checkStore = (reconnected: boolean) =>
+    void ingestor.checkStore({ reconnected }).catch(() => undefined);
+  const watchdog = setInterval(() => checkStore(false), STORE_CHECK_MS);
   watchdog.unref();
-  store.onReconnect(checkStore);
+  store.onReconnect(() => checkStore(true));
   /** The last stats read, shown while the store is unreachable. */
   let lastStats: Record<string, string> = {};
   const started = clock.now();

@@ -294,6 +294,26 @@ describe('partition positions', () => {
     expect((await h.live()).queues[0]?.shift.offered).toBe(3);
   });
 
+  it('resumes from the stored offsets after the store connection comes back, so a store restored behind catches up', async () => {
+    const h = createHarness({ now: at(60) });
+    const source = fakeSource({ 'calls/0': [0, 6] });
+    const ingestor = ingestorFor(h, { source });
+    const out = { resolved: null as string | null };
+    await ingestor.handleBatch(
+      { topic: 'calls', partition: 0, messages: [0, 1, 2, 3, 4, 5].map((o) => queuedAt(o, o)) },
+      controlFor(out),
+    );
+    await ingestor.checkStore({ reconnected: true });
+    expect(source.seeks).toEqual(['calls/0@6']);
+    // A Redis restored from a snapshot taken after offset 2: same epoch, older offset.
+    const tx = await h.store.begin();
+    await tx.commit([{ op: 'setOffset', namespace: 'n', topic: 'calls', partition: 0, offset: '2' }]);
+    await ingestor.checkStore();
+    expect(source.seeks).toEqual(['calls/0@6']);
+    await ingestor.checkStore({ reconnected: true });
+    expect(source.seeks).toEqual(['calls/0@6', 'calls/0@3']);
+  });
+
   it('does not apply a batch to a store that lost its state, and rewinds instead', async () => {
     const h = createHarness({ now: at(60) });
     const source = fakeSource({ 'calls/0': [0, 3] });

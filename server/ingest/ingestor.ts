@@ -292,9 +292,10 @@ export function createIngestor(deps: IngestorDeps) {
     handleBatch,
     /** Positions newly assigned partitions (SourceHooks.onAssigned). */
     onAssigned: (partitions: TopicPartition[]) => rebuilds.onAssigned(partitions),
-    /** Checks that the store still holds the state this process wrote; rebuilds if not. Call it
-     * periodically and when the store connection comes back. */
-    checkStore: () => rebuilds.checkStore(),
+    /** Checks that the store still holds the state this process wrote (rebuilds if not), and after a
+     * reconnect resumes every partition from the offsets the store holds. Call it periodically and
+     * when the store connection comes back. */
+    checkStore: (opts: { reconnected?: boolean } = {}) => rebuilds.checkStore(opts),
     status: (): IngestStatus => ({
       ...status,
       lag: { ...status.lag },

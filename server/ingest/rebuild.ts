@@ -138,9 +138,17 @@ export function createRebuilds(deps: RebuildDeps) {
       return upTo !== undefined && BigInt(offset) <= upTo;
     },
     onAssigned: position,
-    async checkStore(): Promise<void> {
-      if (!positioned && deps.source) await position(deps.source.assigned());
-      if (await stateLost()) await rebuildAll(known, 'the store epoch is gone: the store lost its state');
+    /**
+     * Rebuilds if the store lost its state. After a reconnect (or while the assigned partitions could
+     * not be positioned yet) it also positions them from the stored offsets again: a Redis restored
+     * from an older snapshot keeps its epoch but is behind, and re-reading from its offsets catches up.
+     */
+    async checkStore(opts: { reconnected?: boolean } = {}): Promise<void> {
+      if (await stateLost()) {
+        await rebuildAll(known, 'the store epoch is gone: the store lost its state');
+        return;
+      }
+      if ((opts.reconnected || !positioned) && deps.source) await position(deps.source.assigned());
     },
   };
 }
