@@ -68,8 +68,13 @@ async function openStore(
   // With the in-process source, offsets and simulated state are this run's own: a separate key space,
   // cleared at start, so a restart never mixes with an earlier run's live state.
   const prefix = embedded ? `${config.redis.keyPrefix}embedded:` : config.redis.keyPrefix;
+  let down = false;
   const onConnectionChange = (up: boolean, err?: Error) => {
-    if (!up) log.warn({ err: err?.message }, 'redis connection lost');
+    if (err instanceof RedisVersionError)
+      log.error({ err: err.message }, 'REDIS IS TOO OLD: ingestion cannot store');
+    else if (!up && !down) log.warn({ err: err?.message }, 'redis connection lost');
+    else if (up && down) log.warn({}, 'redis connection restored');
+    down = !up;
   };
   const redisOptions = { prefix, onConnectionChange, txConnections: INGEST_CONCURRENCY };
   if (config.redis.url) {

@@ -118,28 +118,44 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
   /** Last successful fetch, heartbeat or join: the broker answered. */
   let lastContactAt = 0;
   let assignment: TopicPartition[] = [];
+  /** Positioning of the latest assignment (SourceHooks.onAssigned). */
+  let positioning: Promise<void> = Promise.resolve();
   let stopping = false;
   let relaunch: NodeJS.Timeout | null = null;
   let admin: Admin | null = null;
 
-  const lowWatermarks = new Map<string, { at: number; low: Map<number, string> }>();
+  type Watermarks = Map<number, { low: string; high: string }>;
+  /** Per topic, the last answer (or the request in flight) for its watermarks, and when it was asked. */
+  const watermarks = new Map<string, { at: number; value: Promise<Watermarks> }>();
+  let adminReady: Promise<Admin> | null = null;
 
-  async function topicOffsets(topic: string) {
-    if (!admin) {
-      admin = kafka.admin();
-      await admin.connect();
-    }
-    return admin.fetchTopicOffsets(topic);
+  /** A topic's watermarks at most `maxAgeMs` old; concurrent callers share one request. */
+  function topicWatermarks(topic: string, maxAgeMs: number): Promise<Watermarks> {
+    const cached = watermarks.get(topic);
+    if (cached && Date.now() - cached.at <= maxAgeMs) return cached.value;
+    adminReady ??= (async () => {
+      const a = kafka.admin();
+      await a.connect();
+      admin = a;
+      return a;
+    })().catch((err: unknown) => {
+      adminReady = null;
+      throw err;
+    });
+    const value = adminReady
+      .then((a) => a.fetchTopicOffsets(topic))
+      .then((offsets) => new Map(offsets.map((o) => [o.partition, { low: o.low, high: o.high }])));
+    const entry = { at: Date.now(), value };
+    watermarks.set(topic, entry);
+    value.catch(() => {
+      if (watermarks.get(topic) === entry) watermarks.delete(topic);
+    });
+    return value;
   }
 
   /** The low watermark of a partition (the earliest retained offset), cached for 30 s per topic. */
   async function earliestOffset(topic: string, partition: number): Promise<string> {
-    const cached = lowWatermarks.get(topic);
-    if (cached && Date.now() - cached.at < 30_000) return cached.low.get(partition) ?? '0';
-    const offsets = await topicOffsets(topic);
-    const low = new Map(offsets.map((o) => [o.partition, o.low]));
-    lowWatermarks.set(topic, { at: Date.now(), low });
-    return low.get(partition) ?? '0';
+    return (await topicWatermarks(topic, 30_000)).get(partition)?.low ?? '0';
   }
 
   return {
@@ -153,9 +169,10 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       consumer?.seek({ topic, partition, offset });
     },
     async offsetRange(topic, partition) {
-      const o = (await topicOffsets(topic)).find((x) => x.partition === partition);
+      // Positioning asks for every assigned partition at once: one request per topic serves them.
+      const o = (await topicWatermarks(topic, 1000)).get(partition);
       if (!o) throw new Error(`topic ${topic} has no partition ${partition}`);
-      return { low: o.low, high: o.high };
+      return o;
     },
     async start(topics: string[], handler: BatchHandler, hooks?: SourceHooks) {
       await launch(topics, handler, hooks);
@@ -194,19 +211,13 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       );
       const onAssigned = hooks?.onAssigned;
       if (!onAssigned) return;
-      // Listeners run before the first fetch: pause the new partitions until they are positioned,
-      // so they are not first read from the group's committed offsets (which may be older).
-      const topics = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({
-        topic,
-        partitions,
-      }));
-      c.pause(topics);
-      void Promise.resolve()
+      // Batches wait until the new partitions are positioned; those fetched from the group's committed
+      // offsets before a seek are then stale and skipped (pausing instead would idle the first fetch).
+      positioning = Promise.resolve()
         .then(() => onAssigned([...assignment]))
         .catch((err: Error) =>
           opts.log?.error({ err: err.message }, 'positioning the assigned partitions failed'),
-        )
-        .finally(() => c.resume(topics));
+        );
     });
     // A fetch or a heartbeat means the broker answers, also while a batch is retried on a store outage.
     c.on(c.events.FETCH, () => {
@@ -244,6 +255,8 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let sought = false;
         if (batch.messages.length === 0) return;
+        await positioning;
+        if (isStale()) return;
         await handler(
           {
             topic: batch.topic,

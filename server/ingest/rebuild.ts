@@ -50,12 +50,14 @@ export function createRebuilds(deps: RebuildDeps) {
     );
     const source = deps.source;
     if (!source) return;
-    for (const { topic, partition } of source.assigned()) {
-      const { low, high } = await source.offsetRange(topic, partition);
-      if (BigInt(high) <= BigInt(low)) continue;
+    const assigned = source.assigned();
+    const ranges = await Promise.all(assigned.map((p) => source.offsetRange(p.topic, p.partition)));
+    assigned.forEach(({ topic, partition }, i) => {
+      const { low, high } = ranges[i] ?? { low: '0', high: '0' };
+      if (BigInt(high) <= BigInt(low)) return;
       target(keyOf(topic, partition), BigInt(high) - 1n);
       source.seek(topic, partition, low);
-    }
+    });
   }
 
   async function position(partitions: TopicPartition[]): Promise<void> {
@@ -65,17 +67,18 @@ export function createRebuilds(deps: RebuildDeps) {
     for (const key of targets.keys()) if (!owned.has(key)) targets.delete(key);
     try {
       const stored = await deps.store.offsets(deps.offsetNamespace, partitions);
-      for (const [i, { topic, partition }] of partitions.entries()) {
+      const ranges = await Promise.all(
+        partitions.map((p, i) => (stored[i] == null ? source.offsetRange(p.topic, p.partition) : null)),
+      );
+      partitions.forEach(({ topic, partition }, i) => {
         const offset = stored[i];
-        if (offset != null) {
-          source.seek(topic, partition, String(BigInt(offset) + 1n));
-          continue;
+        const range = ranges[i];
+        if (offset != null) source.seek(topic, partition, String(BigInt(offset) + 1n));
+        else if (range && BigInt(range.high) > BigInt(range.low)) {
+          target(keyOf(topic, partition), BigInt(range.high) - 1n);
+          source.seek(topic, partition, range.low);
         }
-        const { low, high } = await source.offsetRange(topic, partition);
-        if (BigInt(high) <= BigInt(low)) continue;
-        target(keyOf(topic, partition), BigInt(high) - 1n);
-        source.seek(topic, partition, low);
-      }
+      });
       positioned = true;
     } catch (err) {
       positioned = false;

@@ -95,6 +95,10 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
     drops: 0,
   }));
   let incompatible: RedisVersionError | null = null;
+  let closing = false;
+  const changed = (up: boolean, err?: Error) => {
+    if (!closing) opts.onConnectionChange?.(up, err);
+  };
   let readyOnce = false;
   const reconnectListeners: Array<() => void> = [];
 
@@ -102,19 +106,19 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
     const version = redisVersionOf(await reads.info('server'));
     incompatible =
       version !== null && !redisVersionSupported(version) ? new RedisVersionError(version, where) : null;
-    if (incompatible) opts.onConnectionChange?.(false, incompatible);
+    if (incompatible) changed(false, incompatible);
   };
   for (const c of [reads, ...txs.map((t) => t.redis)]) {
-    c.on('error', (err: Error) => opts.onConnectionChange?.(false, err));
+    c.on('error', (err: Error) => changed(false, err));
   }
   for (const t of txs) t.redis.on('close', () => t.drops++);
   reads.on('ready', () => {
-    opts.onConnectionChange?.(true);
+    changed(true);
     void checkVersion().catch(() => undefined);
     if (readyOnce) for (const l of reconnectListeners) l();
     readyOnce = true;
   });
-  reads.on('end', () => opts.onConnectionChange?.(false));
+  reads.on('end', () => changed(false));
 
   const all = [reads, ...txs.map((t) => t.redis)];
   if (opts.waitForConnection ?? true) {
@@ -350,6 +354,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
       }
     },
     async close() {
+      closing = true;
       for (const c of all) c.disconnect();
     },
   };
