@@ -48,6 +48,8 @@ interface Timing {
   steadyEvents: number;
   /** CPU seconds of this process (user + system) over the run. */
   cpuSeconds: number;
+  /** CPU seconds of this process from the first batch done to the last (steady state, no group join). */
+  steadyCpuSeconds: number;
   redisCpuSeconds: number;
 }
 
@@ -72,7 +74,7 @@ async function waitFor(what: string, done: () => boolean, timeoutMs: number): Pr
 /** The product path: startRuntime on the topics until every event is applied. */
 async function runProduct(config: Config, infra: Infra, n: number, timeoutMs: number) {
   let runtime: Runtime | null = null;
-  let first: { at: number; processed: number } | null = null;
+  let first: { at: number; processed: number; cpu: NodeJS.CpuUsage } | null = null;
   let lastAt = 0;
   const processed = () => {
     const s = runtime?.ingestor.status();
@@ -88,7 +90,7 @@ async function runProduct(config: Config, infra: Infra, n: number, timeoutMs: nu
     log: createLogger('silent'),
     onApplied: () => {
       lastAt = performance.now();
-      first ??= { at: lastAt, processed: processed() };
+      first ??= { at: lastAt, processed: processed(), cpu: process.cpuUsage() };
     },
   });
   try {
@@ -98,7 +100,8 @@ async function runProduct(config: Config, infra: Infra, n: number, timeoutMs: nu
     const commands = commandDelta(commands0, await redisCommandCalls(infra.redis.url));
     const health = await runtime.health();
     const status = runtime.ingestor.status();
-    const f = first as { at: number; processed: number } | null;
+    const f = first as { at: number; processed: number; cpu: NodeJS.CpuUsage } | null;
+    const steadyCpu = f ? process.cpuUsage(f.cpu) : { user: Number.NaN, system: 0 };
     return {
       timing: {
         totalMs: lastAt - t0,
@@ -107,6 +110,7 @@ async function runProduct(config: Config, infra: Infra, n: number, timeoutMs: nu
         // Before startRuntime resolves the count is unknown: the mean batch size stands in for it.
         steadyEvents: n - (f && f.processed > 0 ? f.processed : Math.round(n / Math.max(1, status.batches))),
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        steadyCpuSeconds: (steadyCpu.user + steadyCpu.system) / 1e6,
         redisCpuSeconds: redisCpu,
       } satisfies Timing,
       health,
@@ -132,6 +136,7 @@ async function runRaw(config: Config, infra: Infra, n: number, timeoutMs: number
   let batches = 0;
   let firstAt = 0;
   let firstCount = 0;
+  let firstCpu: NodeJS.CpuUsage | null = null;
   let lastAt = 0;
   const cpu0 = process.cpuUsage();
   const redis0 = await redisCpuSeconds(infra.redis.url);
@@ -151,12 +156,14 @@ async function runRaw(config: Config, infra: Infra, n: number, timeoutMs: number
         lastAt = performance.now();
         if (firstAt === 0) {
           firstAt = lastAt;
+          firstCpu = process.cpuUsage();
           firstCount = count;
         }
       },
     });
     await waitFor('the raw consumer to read every message', () => count >= n, timeoutMs);
     const cpu = process.cpuUsage(cpu0);
+    const steadyCpu = firstCpu ? process.cpuUsage(firstCpu) : { user: Number.NaN, system: 0 };
     return {
       timing: {
         totalMs: lastAt - t0,
@@ -164,6 +171,7 @@ async function runRaw(config: Config, infra: Infra, n: number, timeoutMs: number
         steadyMs: lastAt - firstAt,
         steadyEvents: n - firstCount,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        steadyCpuSeconds: (steadyCpu.user + steadyCpu.system) / 1e6,
         redisCpuSeconds: (await redisCpuSeconds(infra.redis.url)) - redis0,
       } satisfies Timing,
       parsedIds,
@@ -238,6 +246,7 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
     steadyMs: sum(rounds.map((r) => pick(r).steadyMs)),
     steadyEvents: sum(rounds.map((r) => pick(r).steadyEvents)),
     cpuSeconds: round(sum(rounds.map((r) => pick(r).cpuSeconds)), 2),
+    steadyCpuSeconds: round(sum(rounds.map((r) => pick(r).steadyCpuSeconds)), 2),
     redisCpuSeconds: round(sum(rounds.map((r) => pick(r).redisCpuSeconds)), 2),
   });
   const product = timing((r) => r.product.timing);
@@ -267,6 +276,16 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
       { name: 'raw kafkajs, steady state', value: rawSteady, unit: 'events/s' },
       { name: 'floorboard / raw (start → all)', value: ratio * 100, unit: '%' },
       { name: 'floorboard / raw (steady state)', value: (productSteady / rawSteady) * 100, unit: '%' },
+      {
+        name: 'floorboard CPU per event, steady state',
+        value: (product.steadyCpuSeconds * 1e6) / product.steadyEvents,
+        unit: 'µs',
+      },
+      {
+        name: 'raw CPU per event, steady state',
+        value: (raw.steadyCpuSeconds * 1e6) / raw.steadyEvents,
+        unit: 'µs',
+      },
       { name: 'events', value: n, unit: 'events' },
     ],
     target: {
@@ -287,6 +306,9 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
       product: { ...product, batches: productBatches, meanBatch: round(n / productBatches) },
       raw: { ...raw, batches: rawBatches, meanBatch: round(n / rawBatches) },
       productCpuMicrosPerEvent: round((product.cpuSeconds * 1e6) / n),
+      // Steady state only: the CPU a consumer that has joined its group spends per event.
+      productSteadyCpuMicrosPerEvent: round((product.steadyCpuSeconds * 1e6) / product.steadyEvents),
+      rawSteadyCpuMicrosPerEvent: round((raw.steadyCpuSeconds * 1e6) / raw.steadyEvents),
       redisCpuMicrosPerEvent: round((product.redisCpuSeconds * 1e6) / n),
       redisCommandsPerEvent: round(sum(Object.values(commands)) / n, 2),
       redisCommands: commands,
