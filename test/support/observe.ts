@@ -1,4 +1,5 @@
 /** Reads a store back into the reference model's shape, for comparison in tests. */
+import { Redis } from 'ioredis';
 import type { AgentRecord, TicketRecord } from '../../server/domain/records.ts';
 import type { Keys } from '../../server/store/keys.ts';
 import type { StoreReader } from '../../server/store/store.ts';
@@ -53,17 +54,43 @@ export async function observe(
   return { aggregates, waiting, agents, openTickets, agentLoad };
 }
 
-/** Counters written by the escalation sweeper (not by ingestion): left out when `withoutSweeper`. */
-const SWEEPER_FIELD = /^(escalated|overdue)(:|$)/;
+/** A clock-hour period id (`2026-03-02T08`, `…T02+1` for a repeated hour): the reference has none. */
+const HOUR_PERIOD = /T\d\d(\+1)?$/;
 
-/** Drops zero counters and empty groups (and, if asked, the sweeper's counters), so two states compare. */
-export function normalize(s: ReferenceState, opts: { withoutSweeper?: boolean } = {}): ReferenceState {
+/**
+ * Every day and shift period the Redis store at `redisUrl` holds counters for, found by scanning its
+ * keys, so a comparison also catches counters booked in a period the reference has nothing in.
+ */
+export async function storedPeriods(redisUrl: string, keys: Keys): Promise<string[]> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  const marker = keys.set({ name: 'periodGroups', period: '' });
+  const periods = new Set<string>();
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${marker}*`, 'COUNT', 1000);
+      for (const key of found) periods.add(key.slice(marker.length));
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return [...periods].filter((p) => !HOUR_PERIOD.test(p)).sort();
+}
+
+/** The store's state over every day and shift period it holds (see `storedPeriods`). */
+export async function observeAll(store: StoreReader, keys: Keys, redisUrl: string): Promise<ReferenceState> {
+  return observe(store, keys, await storedPeriods(redisUrl, keys));
+}
+
+/** Drops zero counters and empty groups, so two states compare. */
+export function normalize(s: ReferenceState): ReferenceState {
   const aggregates: Aggregates = {};
   for (const [p, groups] of Object.entries(s.aggregates)) {
     for (const [g, fields] of Object.entries(groups)) {
-      const kept = Object.entries(fields).filter(
-        ([f, v]) => v !== 0 && !(opts.withoutSweeper && g === 'tickets' && SWEEPER_FIELD.test(f)),
-      );
+      const kept = Object.entries(fields).filter(([, v]) => v !== 0);
       if (kept.length > 0)
         (aggregates[p] ??= {})[g] = Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
     }

@@ -4,6 +4,12 @@
  * of the projector's streaming machinery, bounds or bookkeeping — and with its own calendar and
  * service-level settings, so a calendar or formula bug in the product cannot cancel out here.
  * Integration tests compare the stores against it. It has no clock-hour counters.
+ *
+ * Two figures depend on real time, not only on the events: a deadline still running when the
+ * escalation sweeper looks counts as overdue once it has passed (`asOf`: the instant of the last sweep),
+ * and `escalated` counts the escalations the sweepers raised, in the period they were raised
+ * (`escalations`: read from what the server published; `escalationProblems` checks each against the
+ * deadlines the events set).
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../../config/schema.ts';
@@ -46,14 +52,22 @@ export function referenceCalendar(config: Pick<Config, 'timezone' | 'shifts'>) {
   const wall = (date: string, hhmm: string) => DateTime.fromISO(`${date}T${hhmm}`, { zone }).toMillis();
   const dateOf = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate() as string;
   const addDays = (date: string, n: number) => DateTime.fromISO(date).plus({ days: n }).toISODate() as string;
-  const periodsOf = (date: string): RefPeriod[] => [
-    { id: date, start: wall(date, '00:00'), end: wall(addDays(date, 1), '00:00') },
-    ...config.shifts.map((s) => ({
-      id: `${date}/${s.name}`,
-      start: wall(date, s.start),
-      end: wall(s.end <= s.start ? addDays(date, 1) : date, s.end),
-    })),
-  ];
+  // Remembered per date only because luxon is slow and a day of events asks for the same dates often.
+  const known = new Map<string, RefPeriod[]>();
+  const periodsOf = (date: string): RefPeriod[] => {
+    const cached = known.get(date);
+    if (cached) return cached;
+    const periods = [
+      { id: date, start: wall(date, '00:00'), end: wall(addDays(date, 1), '00:00') },
+      ...config.shifts.map((s) => ({
+        id: `${date}/${s.name}`,
+        start: wall(date, s.start),
+        end: wall(s.end <= s.start ? addDays(date, 1) : date, s.end),
+      })),
+    ];
+    known.set(date, periods);
+    return periods;
+  };
   return {
     periodsAt(ms: number): string[] {
       const date = dateOf(ms);
@@ -74,6 +88,35 @@ export function referenceCalendar(config: Pick<Config, 'timezone' | 'shifts'>) {
   };
 }
 
+/** Real-time inputs: see the module comment. */
+export interface ReferenceOptions {
+  /** The instant the escalation sweeper last looked: deadlines still running and passed then are overdue. */
+  asOf?: number;
+  /** Escalations the sweepers raised (each counted once, at `at`). */
+  escalations?: readonly RaisedEscalation[];
+}
+
+/** One escalation as the server published it (`ticket.escalated`). */
+export interface RaisedEscalation {
+  id: string;
+  ticketId: string;
+  deadline: DeadlineKind;
+  due: number;
+  /** When it was raised. */
+  at: number;
+}
+
+type DeadlineKind = 'accept' | 'update' | 'resolve';
+
+/** One SLA deadline a ticket was held to: its clock started at `base`; `running` if nothing ended it. */
+export interface ReferenceDeadline {
+  ticketId: string;
+  kind: DeadlineKind;
+  base: number;
+  due: number;
+  running: boolean;
+}
+
 /** An answered call as its agent's wrap-up needs it. */
 interface AnsweredCall {
   callId: string;
@@ -85,7 +128,57 @@ interface AnsweredCall {
 }
 
 /** Computes the expected state from every event (duplicates by id are counted once). */
-export function reference(all: readonly CcEvent[], config: Config): ReferenceState {
+export function reference(
+  all: readonly CcEvent[],
+  config: Config,
+  opts: ReferenceOptions = {},
+): ReferenceState {
+  return compute(all, config, opts).state;
+}
+
+/** Every deadline the events set, in force or ended. */
+export function referenceDeadlines(all: readonly CcEvent[], config: Config): ReferenceDeadline[] {
+  return compute(all, config, {}).deadlines;
+}
+
+/**
+ * What is wrong with the escalations raised, given the events and the last sweep at `asOf`: each must
+ * be of a deadline the events set, raised after it passed and within `escalation.horizonHours`, once;
+ * and every deadline still running at `asOf` that passed within the horizon must have been escalated.
+ */
+export function escalationProblems(
+  all: readonly CcEvent[],
+  config: Config,
+  raised: readonly RaisedEscalation[],
+  asOf: number,
+): string[] {
+  const horizon = config.escalation.horizonHours * 3_600_000;
+  const deadlines = referenceDeadlines(all, config);
+  const key = (x: { ticketId: string; kind: string; due: number }) => `${x.ticketId}:${x.kind}@${x.due}`;
+  const known = new Set(deadlines.map(key));
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  for (const r of raised) {
+    const k = key({ ticketId: r.ticketId, kind: r.deadline, due: r.due });
+    if (!known.has(k)) problems.push(`${k}: escalated, but the events never set that deadline`);
+    if (r.at <= r.due) problems.push(`${k}: escalated at ${iso(r.at)}, before it was due`);
+    if (r.at - r.due > horizon) problems.push(`${k}: escalated at ${iso(r.at)}, past the horizon`);
+    if (seen.has(k)) problems.push(`${k}: escalated more than once`);
+    seen.add(k);
+  }
+  for (const d of deadlines) {
+    if (d.running && asOf > d.due && asOf - d.due <= horizon && !seen.has(key(d)))
+      problems.push(`${key(d)}: passed at ${iso(d.due)} and still running, but never escalated`);
+  }
+  return problems;
+}
+
+function compute(
+  all: readonly CcEvent[],
+  config: Config,
+  opts: ReferenceOptions,
+): { state: ReferenceState; deadlines: ReferenceDeadline[] } {
   const calendar = referenceCalendar(config);
   const seen = new Set<string>();
   const events = all.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
@@ -253,8 +346,20 @@ export function reference(all: readonly CcEvent[], config: Config): ReferenceSta
 
   const openTickets: ReferenceState['openTickets'] = {};
   const agentLoad: ReferenceState['agentLoad'] = {};
+  const deadlines: ReferenceDeadline[] = [];
   for (const [key, evs] of byEntity) {
-    if (key.startsWith('ticket:')) ticketReference(evs as TicketEvent[], config, add, openTickets, agentLoad);
+    if (key.startsWith('ticket:'))
+      ticketReference(evs as TicketEvent[], config, opts.asOf ?? null, add, {
+        open: openTickets,
+        load: agentLoad,
+        deadlines,
+      });
+  }
+  const counted = new Set<string>();
+  for (const e of opts.escalations ?? []) {
+    if (counted.has(e.id)) continue;
+    counted.add(e.id);
+    add(e.at, 'tickets', 'escalated');
   }
 
   for (const e of events) {
@@ -269,16 +374,21 @@ export function reference(all: readonly CcEvent[], config: Config): ReferenceSta
       if (low) add(t(e), g, `${prefix}low`);
     }
   }
-  return { aggregates: agg, waiting, agents, openTickets, agentLoad };
+  return { state: { aggregates: agg, waiting, agents, openTickets, agentLoad }, deadlines };
 }
 
 function ticketReference(
   evs: TicketEvent[],
   config: Config,
+  asOf: number | null,
   add: (ms: number, group: string, field: string, by?: number) => void,
-  open: ReferenceState['openTickets'],
-  load: ReferenceState['agentLoad'],
+  out: {
+    open: ReferenceState['openTickets'];
+    load: ReferenceState['agentLoad'];
+    deadlines: ReferenceDeadline[];
+  },
 ): void {
+  const { open, load } = out;
   const created = evs.find((e) => e.type === 'ticket.created');
   if (!created || created.type !== 'ticket.created') return;
   const facets = [`kind:${created.kind}`, `tier:${created.tier}`, `priority:${created.priority}`];
@@ -299,15 +409,22 @@ function ticketReference(
     resolve: config.sla.resolveMinutes[complexity][created.tier] * 60_000,
   };
   const overdue = new Set<string>();
-  const checkDeadlines = (at: number) => {
-    if (status !== 'open') return;
-    const running: Array<['accept' | 'update' | 'resolve', number]> = [
+  // Every deadline the ticket was held to, by kind and base; those in force at the end are `running`.
+  const held = new Map<string, ReferenceDeadline>();
+  const running = (): Array<[DeadlineKind, number]> => {
+    if (status !== 'open') return [];
+    const list: Array<[DeadlineKind, number]> = [
       ['update', Math.max(ct, lastUpdate ?? ct, accepted ?? ct, clockStart)],
       ['resolve', clockStart],
     ];
-    if (accepted === null) running.push(['accept', ct]);
-    for (const [kind, base] of running) {
+    if (accepted === null) list.push(['accept', ct]);
+    return list;
+  };
+  const checkDeadlines = (at: number) => {
+    for (const [kind, base] of running()) {
       const due = base + span[kind];
+      if (!held.has(`${kind}:${base}`))
+        held.set(`${kind}:${base}`, { ticketId: created.ticketId, kind, base, due, running: false });
       if (at <= due || overdue.has(`${kind}:${base}`)) continue;
       overdue.add(`${kind}:${base}`);
       add(due, 'tickets', 'overdue');
@@ -349,6 +466,13 @@ function ticketReference(
     }
     checkDeadlines(at);
   }
+  for (const [kind, base] of running()) {
+    const d = held.get(`${kind}:${base}`);
+    if (d) d.running = true;
+  }
+  out.deadlines.push(...held.values());
+  // The sweeper saw the deadlines still running pass in real time.
+  if (asOf !== null) checkDeadlines(asOf);
   if (accepted !== null) {
     const met = accepted <= ct + config.sla.acceptMinutes[created.tier] * 60_000;
     add(accepted, 'tickets', met ? 'acceptMet' : 'acceptMissed');
