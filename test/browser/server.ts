@@ -2,7 +2,9 @@
  * Runs the whole floorboard app for browser tests: a throwaway redis-server, then
  * `node --import tsx server/main.ts` on a free port (PORT=0) with the built-in simulator. Reads the port
  * from the log line `floorboard listening on http://localhost:PORT` and the demo credentials (one user
- * per role, a wallboard token) from the block the embedded default prints once at start.
+ * per role, a wallboard token) from the block the embedded default prints once at start. With
+ * `KAFKA_BROKERS` in the extra environment it consumes from that broker instead: there are no demo
+ * credentials then, so the wallboard token is made with the CLI (`token create --role wallboard`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -81,7 +83,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     FLOORBOARD_TIMEZONE: daytimeZone(),
     ...extraEnv,
   };
-  delete env.KAFKA_BROKERS;
+  const kafka = extraEnv.KAFKA_BROKERS !== undefined;
+  if (!kafka) delete env.KAFKA_BROKERS;
   delete env.FLOORBOARD_CONFIG;
   delete env.REDIS_KEY_PREFIX;
 
@@ -118,7 +121,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       const check = () => {
         const port = /floorboard listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
         const { token } = parseDemoCredentials(output);
-        if (port && token) {
+        if (port && (token || kafka)) {
           clearTimeout(deadline);
           resolve(`http://localhost:${port}`);
         }
@@ -130,8 +133,17 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
         reject(new Error(`floorboard exited (${code ?? signal}) before listening:\n${output.slice(-4000)}`));
       });
     });
-    const { users, token } = parseDemoCredentials(output);
-    if (token === null) throw new Error('no demo token in the output');
+    const { users, token: demoToken } = parseDemoCredentials(output);
+    const token = kafka
+      ? (/\b(fbt_[A-Za-z0-9_-]{20,})/.exec(
+          await run(
+            process.execPath,
+            ['--import', 'tsx', 'server/cli.ts', 'token', 'create', '--role', 'wallboard'],
+            env,
+          ),
+        )?.[1] ?? null)
+      : demoToken;
+    if (token === null) throw new Error('no wallboard token');
     const pid = child.pid;
     if (pid === undefined) throw new Error('no pid');
 

@@ -20,7 +20,9 @@ export function startEarlyFeed(scope: { teams: string[]; queues: string[] }): vo
   const live = new LiveState(socketFeed(scope));
   const stopFeed = live.listen();
   const timer = setTimeout(() => {
-    if (early?.live === live) early = null;
+    // Claimed meanwhile: the page owns it now and stops it when it goes.
+    if (early?.live !== live) return;
+    early = null;
     stopFeed();
   }, CLAIM_WITHIN_MS);
   early = {
