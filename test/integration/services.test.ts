@@ -101,6 +101,30 @@ describe('throwaway redis-server', () => {
   });
 });
 
+describe('throwaway redis-server with an append-only file', () => {
+  let server: RedisServerHandle | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('keeps its data across a crash and a restart', async () => {
+    server = await startRedisServer({ appendOnly: true });
+    expect(server.dataDir).not.toBeNull();
+    const client = fastFailClient(server.url);
+    await client.connect();
+    await client.set('survives-restart', 'yes');
+    client.disconnect();
+
+    await server.kill();
+    await server.start();
+    const again = fastFailClient(server.url);
+    await again.connect();
+    expect(await again.get('survives-restart')).toBe('yes');
+    again.disconnect();
+  });
+});
+
 describe('provided Kafka broker', () => {
   const kafka = new Kafka({
     clientId: uniqueName('services-test'),

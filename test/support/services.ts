@@ -10,16 +10,31 @@ import { Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A redis-server owned by one test run; `start()` brings it back, empty, on the same port. */
+/**
+ * A redis-server owned by one test run; `start()` brings it back on the same port — empty, or with
+ * its data when it persists to an append-only file (`dataDir`).
+ */
 export interface RedisServerHandle {
   readonly url: string;
   readonly port: number;
+  /** Its append-only data directory (kept across restarts), or null for a server without persistence. */
+  readonly dataDir: string | null;
   /** SIGTERM, then wait for the process to exit. */
   stop(): Promise<void>;
   /** SIGKILL, then wait for the process to exit (a crash, as far as clients can tell). */
   kill(): Promise<void>;
-  /** Start again on the same port with an empty dataset; waits until it answers PING. */
+  /** Start again on the same port (empty, unless it persists); waits until it answers PING. */
   start(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  port?: number;
+  /**
+   * Persist every write to an append-only file (fsync always) in this directory, so a stop or a crash
+   * loses nothing acknowledged and `start()` brings the data back. `true`: a fresh temporary directory.
+   * The directory is removed when the test process exits.
+   */
+  appendOnly?: boolean | string;
 }
 
 /** librdkafka's mock cluster running inside a kcat process. */
@@ -248,14 +263,18 @@ async function guardAgainstParentDeath(child: ChildProcess, dir: string): Promis
   else child.once('exit', stopGuard);
 }
 
-async function launchRedis(port: number): Promise<ChildProcess> {
+async function launchRedis(port: number, dataDir: string | null): Promise<ChildProcess> {
   registerCleanup();
-  const dir = mkdtempSync(join(tmpdir(), 'floorboard-redis-'));
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'floorboard-redis-'));
   tempDirs.add(dir);
+  // A persistent server's directory outlives the process (a restart reads it); cleanUpAll removes it.
   const removeDir = (): void => {
+    if (dataDir !== null) return;
     rmSync(dir, { recursive: true, force: true });
     tempDirs.delete(dir);
   };
+  const persistence =
+    dataDir === null ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always'];
   const args = [
     '--port',
     String(port),
@@ -263,8 +282,7 @@ async function launchRedis(port: number): Promise<ChildProcess> {
     HOST,
     '--save',
     '',
-    '--appendonly',
-    'no',
+    ...persistence,
     '--daemonize',
     'no',
     '--dir',
@@ -286,14 +304,23 @@ async function launchRedis(port: number): Promise<ChildProcess> {
   return child;
 }
 
-/** Starts a throwaway redis-server (no persistence, own temp dir) and waits until it answers PING. */
-export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisServerHandle> {
+/**
+ * Starts a throwaway redis-server (no persistence unless `appendOnly`, own temp dir) and waits until it
+ * answers PING.
+ */
+export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
   let port = opts.port ?? (await freePort());
+  const dataDir =
+    opts.appendOnly === true
+      ? mkdtempSync(join(tmpdir(), 'floorboard-redis-aof-'))
+      : typeof opts.appendOnly === 'string'
+        ? opts.appendOnly
+        : null;
   let child: ChildProcess | undefined;
   // Another process may grab a port between freePort() and bind; pick a new one unless the caller chose it.
   for (let attempt = 1; child === undefined; attempt += 1) {
     try {
-      child = await launchRedis(port);
+      child = await launchRedis(port, dataDir);
     } catch (error) {
       const portTaken = error instanceof Error && /address already in use/i.test(error.message);
       if (!portTaken || opts.port !== undefined || attempt >= 3) throw error;
@@ -306,6 +333,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
   return {
     url: `redis://${HOST}:${fixedPort}`,
     port: fixedPort,
+    dataDir,
     async stop() {
       if (current !== undefined) await terminate(current, 'SIGTERM');
       current = undefined;
@@ -318,7 +346,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
       if (current !== undefined && !hasExited(current)) {
         throw new Error(`redis-server on port ${fixedPort} is already running; stop() or kill() it first`);
       }
-      current = await launchRedis(fixedPort);
+      current = await launchRedis(fixedPort, dataDir);
     },
   };
 }
