@@ -17,7 +17,7 @@ import {
   simulatedEvents,
   waitUntil,
 } from '../support/kafka.ts';
-import { normalize, observe } from '../support/observe.ts';
+import { normalize, observeAll } from '../support/observe.ts';
 import { reference } from '../support/reference.ts';
 
 const running: Runtime[] = [];
@@ -35,7 +35,7 @@ async function start(config: Config): Promise<Runtime> {
 
 async function expectMatchesReference(runtime: Runtime, config: Config, events: CcEvent[]): Promise<void> {
   const ref = reference(events, config);
-  const got = await observe(runtime.store, runtime.keys, Object.keys(ref.aggregates));
+  const got = await observeAll(runtime.store, runtime.keys, config.redis.url ?? '');
   expect(normalize(got)).toEqual(normalize(ref));
 }
 

@@ -11,7 +11,7 @@ import { startRuntime, type Runtime } from '../../server/runtime.ts';
 import { createRedisStore } from '../../server/store/redis-store.ts';
 import type { LiveStore } from '../../server/store/store.ts';
 import { isolatedConfig, produceEvents, simulatedEvents, waitUntil } from '../support/kafka.ts';
-import { normalize, observe } from '../support/observe.ts';
+import { normalize, observeAll } from '../support/observe.ts';
 import { reference } from '../support/reference.ts';
 import { startRedisServer, uniqueName, type RedisServerHandle } from '../support/services.ts';
 
@@ -47,7 +47,7 @@ describe('Redis restarted empty', () => {
     expect(rt.ingestor.status().rebuilds).toBeGreaterThan(0);
 
     const ref = reference(events, config);
-    const got = await observe(rt.store, rt.keys, Object.keys(ref.aggregates));
+    const got = await observeAll(rt.store, rt.keys, redis.url);
     expect(normalize(got)).toEqual(normalize(ref));
     expect((await rt.health()).duplicates).toBe(0);
   });
@@ -81,7 +81,7 @@ describe('Redis restarted empty', () => {
     expect(during.every((h) => h.status === 'degraded')).toBe(true);
     expect(await rt.health()).toMatchObject({ status: 'ok', rebuilding: false, duplicates: 0 });
     const ref = reference(events, config);
-    expect(normalize(await observe(rt.store, rt.keys, Object.keys(ref.aggregates)))).toEqual(normalize(ref));
+    expect(normalize(await observeAll(rt.store, rt.keys, redis.url))).toEqual(normalize(ref));
   });
 
   it('does not commit a transaction whose connection came back to an emptied Redis', async () => {
