@@ -129,10 +129,10 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
   const watermarks = new Map<string, { at: number; value: Promise<Watermarks> }>();
   let adminReady: Promise<Admin> | null = null;
 
-  /** A topic's watermarks at most `maxAgeMs` old; concurrent callers share one request. */
+  /** A topic's watermarks at most `maxAgeMs` old (0: asked now). */
   function topicWatermarks(topic: string, maxAgeMs: number): Promise<Watermarks> {
     const cached = watermarks.get(topic);
-    if (cached && Date.now() - cached.at <= maxAgeMs) return cached.value;
+    if (cached && maxAgeMs > 0 && Date.now() - cached.at <= maxAgeMs) return cached.value;
     adminReady ??= (async () => {
       const a = kafka.admin();
       await a.connect();
@@ -168,11 +168,17 @@ export function createKafkaSource(opts: KafkaSourceOptions): EventSource {
     seek(topic, partition, offset) {
       consumer?.seek({ topic, partition, offset });
     },
-    async offsetRange(topic, partition) {
-      // Positioning asks for every assigned partition at once: one request per topic serves them.
-      const o = (await topicWatermarks(topic, 1000)).get(partition);
-      if (!o) throw new Error(`topic ${topic} has no partition ${partition}`);
-      return o;
+    async offsetRanges(partitions) {
+      // Fresh: a rebuild's goal must include everything written before the state was lost.
+      const topics = [...new Set(partitions.map((p) => p.topic))];
+      const byTopic = new Map(
+        await Promise.all(topics.map(async (t) => [t, await topicWatermarks(t, 0)] as const)),
+      );
+      return partitions.map(({ topic, partition }) => {
+        const o = byTopic.get(topic)?.get(partition);
+        if (!o) throw new Error(`topic ${topic} has no partition ${partition}`);
+        return o;
+      });
     },
     async start(topics: string[], handler: BatchHandler, hooks?: SourceHooks) {
       await launch(topics, handler, hooks);

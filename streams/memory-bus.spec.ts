@@ -58,6 +58,6 @@ describe('in-process bus', () => {
     await source.stop();
     expect(firsts.slice(0, 3)).toEqual(['0', '5', '2']);
     expect(source.assigned()).toEqual([{ topic: 't', partition: 0 }]);
-    expect(await source.offsetRange('t', 0)).toEqual({ low: '0', high: '10' });
+    expect(await source.offsetRanges([{ topic: 't', partition: 0 }])).toEqual([{ low: '0', high: '10' }]);
   });
 });

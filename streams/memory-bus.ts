@@ -132,9 +132,11 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
           if (p.busy) p.seekTo = Number(offset);
           else p.committed = clampOffset(p, Number(offset));
         },
-        async offsetRange(topic, index) {
-          const p = partition(topic, index);
-          return { low: String(p.base), high: String(p.base + p.messages.length) };
+        async offsetRanges(list) {
+          return list.map(({ topic, partition: index }) => {
+            const p = partition(topic, index);
+            return { low: String(p.base), high: String(p.base + p.messages.length) };
+          });
         },
         async start(names: string[], handler: BatchHandler, hooks?: SourceHooks) {
           running = true;

@@ -84,7 +84,8 @@ export interface EventSource {
   assigned(): TopicPartition[];
   /** Continues a partition this member owns from `offset` (from its next fetch on). */
   seek(topic: string, partition: number, offset: string): void;
-  /** The offsets a partition holds now: the earliest retained and the next to be written. */
-  offsetRange(topic: string, partition: number): Promise<{ low: string; high: string }>;
+  /** The offsets partitions hold now (asked of the broker, never cached): the earliest retained and
+   * the next to be written. */
+  offsetRanges(partitions: readonly TopicPartition[]): Promise<Array<{ low: string; high: string }>>;
   stop(): Promise<void>;
 }

@@ -231,10 +231,11 @@ function fakeSource(ranges: Record<string, [number, number]>) {
       Object.keys(ranges).map((k) => ({ topic: k.split('/')[0] ?? '', partition: Number(k.split('/')[1]) })),
     seek: (topic: string, partition: number, offset: string) =>
       void seeks.push(`${topic}/${partition}@${offset}`),
-    offsetRange: async (topic: string, partition: number) => {
-      const [low, high] = ranges[`${topic}/${partition}`] ?? [0, 0];
-      return { low: String(low), high: String(high) };
-    },
+    offsetRanges: async (list: ReadonlyArray<{ topic: string; partition: number }>) =>
+      list.map(({ topic, partition }) => {
+        const [low, high] = ranges[`${topic}/${partition}`] ?? [0, 0];
+        return { low: String(low), high: String(high) };
+      }),
   };
 }
 

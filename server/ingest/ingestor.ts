@@ -54,7 +54,7 @@ export interface IngestorDeps {
   onApplied?: () => void;
   /** The event source, to position its partitions (resume, rebuild). Without it (tests that drive
    * handleBatch directly) lost state is only detected per batch. */
-  source?: Pick<EventSource, 'assigned' | 'seek' | 'offsetRange'>;
+  source?: Pick<EventSource, 'assigned' | 'seek' | 'offsetRanges'>;
 }
 
 /** Live ingestion figures for health and metrics (this process only; totals live in the store). */

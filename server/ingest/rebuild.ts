@@ -17,7 +17,7 @@ interface RebuildDeps {
     warn(obj: object, msg?: string): void;
     error(obj: object, msg?: string): void;
   };
-  source?: Pick<EventSource, 'assigned' | 'seek' | 'offsetRange'>;
+  source?: Pick<EventSource, 'assigned' | 'seek' | 'offsetRanges'>;
 }
 
 const keyOf = (topic: string, partition: number) => `${topic}/${partition}`;
@@ -51,7 +51,7 @@ export function createRebuilds(deps: RebuildDeps) {
     const source = deps.source;
     if (!source) return;
     const assigned = source.assigned();
-    const ranges = await Promise.all(assigned.map((p) => source.offsetRange(p.topic, p.partition)));
+    const ranges = await source.offsetRanges(assigned);
     assigned.forEach(({ topic, partition }, i) => {
       const { low, high } = ranges[i] ?? { low: '0', high: '0' };
       if (BigInt(high) <= BigInt(low)) return;
@@ -67,12 +67,12 @@ export function createRebuilds(deps: RebuildDeps) {
     for (const key of targets.keys()) if (!owned.has(key)) targets.delete(key);
     try {
       const stored = await deps.store.offsets(deps.offsetNamespace, partitions);
-      const ranges = await Promise.all(
-        partitions.map((p, i) => (stored[i] == null ? source.offsetRange(p.topic, p.partition) : null)),
-      );
+      const unknown = partitions.filter((_, i) => stored[i] == null);
+      const found = unknown.length > 0 ? await source.offsetRanges(unknown) : [];
+      const ranges = new Map(unknown.map((p, i) => [keyOf(p.topic, p.partition), found[i]]));
       partitions.forEach(({ topic, partition }, i) => {
         const offset = stored[i];
-        const range = ranges[i];
+        const range = ranges.get(keyOf(topic, partition));
         if (offset != null) source.seek(topic, partition, String(BigInt(offset) + 1n));
         else if (range && BigInt(range.high) > BigInt(range.low)) {
           target(keyOf(topic, partition), BigInt(range.high) - 1n);
