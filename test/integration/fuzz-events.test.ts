@@ -17,6 +17,8 @@ import { startRuntime, type Runtime } from '../../server/runtime.ts';
 import { createKafkaPublisher } from '../../streams/kafka.ts';
 import {
   createRng,
+  EDGE_TIMESTAMPS_INSIDE,
+  EDGE_TIMESTAMPS_OUTSIDE,
   fuzzSeed,
   fuzzStream,
   oddEvents,
@@ -144,6 +146,14 @@ describe('fuzzed event payloads through Kafka', () => {
       else rejected.push(m);
     }
     const unique = new Set(valid.map((e) => e.id)).size;
+    // Surveys at the ends of the timestamp range reach the projector; those just outside it are rejects.
+    const validIds = new Set(valid.map((e) => e.id));
+    const edges = events.flatMap((e) =>
+      e.type === 'survey.submitted' && e.surveyId.startsWith('edge-') ? [e] : [],
+    );
+    expect(edges.filter((e) => e.surveyId.startsWith('edge-in-') && !validIds.has(e.id))).toEqual([]);
+    expect(edges.filter((e) => e.surveyId.startsWith('edge-out-') && validIds.has(e.id))).toEqual([]);
+    expect(edges.length).toBe(EDGE_TIMESTAMPS_INSIDE.length + EDGE_TIMESTAMPS_OUTSIDE.length);
     const note = `${reproduceWith(SEED, FILE)}; ${stream.length} messages, ${valid.length} valid (${unique} unique), ${rejected.length} rejected`;
     expect(stream.length, note).toBeGreaterThanOrEqual(10_000);
     expect([valid.length > 1000, rejected.length > 3000], note).toEqual([true, true]);

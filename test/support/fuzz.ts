@@ -203,19 +203,34 @@ export const ODD_NAMES = [
 ];
 
 /**
- * Timestamps near the ends of what the contract accepts. Not year 0000: valid by the contract, but the
- * projector cannot place it in a period (luxon: "Invalid unit value NaN"), so it is dead-lettered.
+ * Timestamps at the ends of what the contract accepts (1970-01-01T00:00Z up to, not including,
+ * 3000-01-01T00:00Z), written with offsets that move the wall time across a day or year boundary:
+ * valid, so they reach the projector and must land in their periods.
  */
-export const EDGE_TIMESTAMPS = [
-  '0001-01-01T00:00:00Z',
-  '1970-01-01T00:00:00+14:00',
+export const EDGE_TIMESTAMPS_INSIDE = [
+  '1970-01-01T00:00:00Z',
+  '1970-01-01T14:00:00.000+14:00',
+  '1969-12-31T12:00:00-12:00',
   '2000-02-29T23:59:59.999-12:00',
+  '2999-12-31T23:59:59.999Z',
+  '2999-12-31T11:59:59.999-12:00',
+  '3000-01-01T13:59:59.999+14:00',
+];
+
+/** Just outside that range (by a millisecond, or by the offset): dead-lettered, never projected. */
+export const EDGE_TIMESTAMPS_OUTSIDE = [
+  '1969-12-31T23:59:59.999Z',
+  '1970-01-01T00:00:00+14:00',
+  '3000-01-01T00:00:00Z',
+  '2999-12-31T23:59:59.999-12:00',
+  '0001-01-01T00:00:00Z',
   '9999-12-31T23:59:59.999-12:00',
 ];
 
 /**
  * Valid events about entities with odd names (an agent, a call it takes, a complaint assigned to it, a
- * survey), and surveys stamped near the ends of the timestamp range, all before `now`.
+ * survey), all before `now`; and surveys stamped at the ends of the timestamp range (`edge-in-*`,
+ * valid) and just outside it (`edge-out-*`, to be dead-lettered).
  */
 export function oddEvents(rng: Rng, now: number): CcEvent[] {
   const scores = () =>
@@ -248,7 +263,10 @@ export function oddEvents(rng: Rng, now: number): CcEvent[] {
       }),
     ];
   });
-  const edges = EDGE_TIMESTAMPS.map((ts, i) => ev.survey({ surveyId: `edge-${i}`, scores: scores(), ts }));
+  const edges = [
+    ...EDGE_TIMESTAMPS_INSIDE.map((ts, i) => ev.survey({ surveyId: `edge-in-${i}`, scores: scores(), ts })),
+    ...EDGE_TIMESTAMPS_OUTSIDE.map((ts, i) => ev.survey({ surveyId: `edge-out-${i}`, scores: scores(), ts })),
+  ];
   return [...named, ...edges];
 }
 
