@@ -28,10 +28,12 @@ export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
 const STORE_CHECK_MS = 5000;
 
 /**
- * Batches of different partitions processed at once: one's store round trips and Redis' work on its
- * commit overlap with the next one's decoding and projection. Each needs its own Redis connection.
+ * Batches of different partitions processed at once, each on its own Redis connection. Measured with
+ * the ingest benchmark on 2 cores (Redis and the broker on the same machine), 2 overlapped one batch's
+ * round trips with the next one's projection (main-thread idle 17 % → 6 %) but cost more CPU per event
+ * (WATCH conflicts on shared agent records, more garbage) for no more events per second, so 1.
  */
-const INGEST_CONCURRENCY = 2;
+const INGEST_CONCURRENCY = 1;
 
 export interface Runtime {
   config: Config;
