@@ -57,30 +57,73 @@ function wrapSpans(h: AgentHistory, index: number): Span[] {
   return spans;
 }
 
-/** The call a wrap-up starting at `start` follows, or undefined. */
-function callBefore(calls: readonly AgentCall[], start: number): AgentCall | undefined {
-  let best: AgentCall | undefined;
-  for (const c of calls) {
-    if (c.endedAt === null || c.answeredAt >= start || Math.abs(start - c.endedAt) > PAIR_MS) continue;
-    if (
-      !best ||
-      Math.abs(start - c.endedAt) < Math.abs(start - (best.endedAt as number)) ||
-      (Math.abs(start - c.endedAt) === Math.abs(start - (best.endedAt as number)) &&
-        (c.endedAt > (best.endedAt as number) || (c.endedAt === best.endedAt && c.callId > best.callId)))
-    ) {
-      best = c;
-    }
-  }
-  return best;
+/**
+ * The calls of a history indexed for pairing (built once per `wrapBookings`: pairing each wrap-up by
+ * scanning every call was quadratic, and a busy agent's history holds 128 calls and 256 changes).
+ */
+interface CallIndex {
+  /** Every answer and end time, ascending (where a wrap-up is cut). */
+  times: Float64Array;
+  /** Ended calls by end time, then call id. */
+  byEnd: AgentCall[];
+  /** End time → the call ending then (the greatest call id when several do). */
+  endOwner: Map<number, AgentCall>;
 }
 
-/** Which call the part of a wrap-up beginning at `at` follows: at the wrap-up's start, the call ending
- * nearest it; at a call's end inside it, that call; at an answer inside it, none (that is talk). */
-function ownerAt(calls: readonly AgentCall[], span: Span, at: number): AgentCall | undefined {
-  if (at === span.start) return callBefore(calls, at);
-  let owner: AgentCall | undefined;
-  for (const c of calls) if (c.endedAt === at && (!owner || c.callId > owner.callId)) owner = c;
-  return owner;
+function indexCalls(calls: readonly AgentCall[]): CallIndex {
+  const times: number[] = [];
+  const byEnd: AgentCall[] = [];
+  const endOwner = new Map<number, AgentCall>();
+  for (const c of calls) {
+    times.push(c.answeredAt);
+    if (c.endedAt === null) continue;
+    times.push(c.endedAt);
+    byEnd.push(c);
+    const owner = endOwner.get(c.endedAt);
+    if (!owner || c.callId > owner.callId) endOwner.set(c.endedAt, c);
+  }
+  byEnd.sort((a, b) => (a.endedAt as number) - (b.endedAt as number) || (a.callId < b.callId ? -1 : 1));
+  return { times: Float64Array.from(times).sort(), byEnd, endOwner };
+}
+
+/** The first index of the ascending `xs` whose value is above `v` (or, with `orEqual`, at least `v`). */
+function firstAbove(n: number, at: (i: number) => number, v: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = at(mid);
+    if (x > v || (orEqual && x === v)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The call a wrap-up starting at `start` follows, or undefined: of the calls answered before it, the
+ * one whose end is nearest it within PAIR_MS; on equal distance the later end, then the greater id.
+ */
+function callBefore(ix: CallIndex, start: number): AgentCall | undefined {
+  const { byEnd } = ix;
+  const p = firstAbove(byEnd.length, (i) => (byEnd[i] as AgentCall).endedAt as number, start, true);
+  // Ends before the start: the latest one with a call answered before the start, greatest id first.
+  let best: AgentCall | undefined;
+  for (let i = p - 1; i >= 0; i--) {
+    const c = byEnd[i] as AgentCall;
+    const end = c.endedAt as number;
+    if (start - end > PAIR_MS || (best && end !== best.endedAt)) break;
+    if (c.answeredAt < start) best ??= c;
+  }
+  // Ends at or after it win at the same distance or nearer: the earliest such end, greatest id.
+  const reach = best ? start - (best.endedAt as number) : PAIR_MS;
+  let after: AgentCall | undefined;
+  for (let i = p; i < byEnd.length; i++) {
+    const c = byEnd[i] as AgentCall;
+    const end = c.endedAt as number;
+    if (end - start > reach || (after && end !== after.endedAt)) break;
+    if (c.answeredAt < start) after = c;
+  }
+  return after ?? best;
 }
 
 /**
@@ -96,18 +139,27 @@ export function wrapBookings(h: AgentHistory, from: number): WrapBooking[] {
   const index = Math.max(0, i);
   const lo = i < 0 ? Number.NEGATIVE_INFINITY : (tl[i] as Transition)[0];
   const out: WrapBooking[] = [];
-  for (const span of wrapSpans(h, index)) {
-    if (span.start < lo) continue;
+  const spans = wrapSpans(h, index).filter((span) => span.start >= lo);
+  if (spans.length === 0) return out;
+  const ix = indexCalls(h.calls);
+  const { times } = ix;
+  for (const span of spans) {
     const end = span.end ?? Number.POSITIVE_INFINITY;
     // The wrap-up is cut where the agent answers or ends another call during it.
-    const cuts = new Set([span.start]);
-    for (const c of h.calls) {
-      for (const at of [c.answeredAt, c.endedAt])
-        if (at !== null && at > span.start && at < end) cuts.add(at);
+    const bounds = [span.start];
+    for (
+      let k = firstAbove(times.length, (j) => times[j] as number, span.start, false);
+      k < times.length;
+      k++
+    ) {
+      const at = times[k] as number;
+      if (at >= end) break;
+      if (at !== bounds[bounds.length - 1]) bounds.push(at);
     }
-    const bounds = [...cuts].sort((a, b) => a - b);
     bounds.forEach((start, k) => {
-      const call = ownerAt(h.calls, span, start);
+      // At the wrap-up's start, the call ending nearest it; at a call's end inside it, that call; at an
+      // answer inside it, none (that is talk).
+      const call = k === 0 ? callBefore(ix, start) : ix.endOwner.get(start);
       if (!call) return;
       const until = bounds[k + 1] ?? end;
       let ms = 0;
