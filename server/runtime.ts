@@ -11,7 +11,7 @@ import { projectionContextFactory } from './domain/context.ts';
 import { createShiftCalendar, type ShiftCalendar } from './domain/shifts.ts';
 import { createIngestor, topicRolesOf, type Ingestor } from './ingest/ingestor.ts';
 import type { Logger } from './log.ts';
-import { readLive } from './read/live.ts';
+import { createLiveReader } from './read/live.ts';
 import { createKeys, type Keys } from './store/keys.ts';
 import { createMemoryStore } from './store/memory-store.ts';
 import { createRedisStore, redactRedisUrl, RedisVersionError } from './store/redis-store.ts';
@@ -239,7 +239,10 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   /** The last stats read, shown while the store is unreachable. */
   let lastStats: Record<string, string> = {};
   const started = clock.now();
-  const liveDeps = { store, keys, calendar };
+  // One reader for the process: it keeps the floor between reads and re-reads what the store's change
+  // log names. Redis may come back restored from a backup, which the log cannot tell: start over then.
+  const liveReader = createLiveReader({ store, keys, calendar });
+  store.onReconnect(() => liveReader.reset());
   const atRiskMinutes = () => (deps.policy?.() ?? config).sla.atRiskMinutes;
 
   return {
@@ -280,7 +283,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
         uptimeSeconds: Math.round((clock.now() - started) / 1000),
       };
     },
-    live: () => readLive({ ...liveDeps, atRiskMinutes: atRiskMinutes() }, clock.now()),
+    live: () => liveReader.read(clock.now(), atRiskMinutes()),
     async stop() {
       stopped = true;
       clearInterval(watchdog);

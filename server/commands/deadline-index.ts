@@ -4,6 +4,7 @@
  * through a sorted set in bounded reads.
  */
 import type { SlaPolicy } from '../../config/schema.ts';
+import { TIERS } from '../contract/events.ts';
 import type { Op } from '../domain/ops.ts';
 import { DEADLINE_KINDS, type TicketRecord } from '../domain/records.ts';
 import { deadlineIndexOps, upgradeTicket } from '../domain/ticket-deadlines.ts';
@@ -36,20 +37,36 @@ export async function* scanIndex(store: StoreReader, key: string, batch: number)
   }
 }
 
-/** Ops that take a ticket that is gone out of every deadline index. */
-function forgetOps(ticketId: string): Op[] {
+/** Ops that take a ticket that is gone out of every deadline index (`teams`: those with tickets). */
+function forgetOps(ticketId: string, teams: readonly string[]): Op[] {
   return [
     { op: 'zrem', index: { name: 'openTickets' }, member: ticketId },
     ...DEADLINE_KINDS.flatMap((kind): Op[] => [
       { op: 'zrem', index: { name: 'due', kind }, member: ticketId },
       { op: 'zrem', index: { name: 'toEscalate', kind }, member: ticketId },
     ]),
+    ...[null, ...teams].flatMap((team) =>
+      TIERS.map((tier): Op => ({ op: 'zrem', index: { name: 'nextDue', team, tier }, member: ticketId })),
+    ),
   ];
 }
 
-/** The index ops that make a ticket's deadline entries match its record (or remove a vanished one). */
-export function reindexOps(ticketId: string, rec: TicketRecord | null, sla: SlaPolicy): Op[] {
-  return rec ? deadlineIndexOps(upgradeTicket(rec, sla), sla) : forgetOps(ticketId);
+/**
+ * The index ops that make a ticket's deadline entries match its record, or remove a vanished one
+ * (from the next-deadline indexes of `teams`, the members of the store's ticketTeams set).
+ */
+export function reindexOps(
+  ticketId: string,
+  rec: TicketRecord | null,
+  sla: SlaPolicy,
+  teams: readonly string[],
+): Op[] {
+  return rec ? deadlineIndexOps(upgradeTicket(rec, sla), sla) : forgetOps(ticketId, teams);
+}
+
+/** The teams that own tickets (whose next-deadline indexes a vanished ticket may be in). */
+export function ticketTeams(store: LiveStore): Promise<string[]> {
+  return store.smembers(createKeys(store.prefix).set({ name: 'ticketTeams' }));
 }
 
 export interface ReindexDeps {
@@ -72,7 +89,8 @@ export async function reindexDeadlines(deps: ReindexDeps): Promise<number> {
     for (let attempt = 0; attempt < 20 && !done; attempt++) {
       const tx = await deps.store.begin();
       const recs = (await tx.getRecords('ticket', ids)) as Array<TicketRecord | null>;
-      done = await tx.commit(ids.flatMap((id, i) => reindexOps(id, recs[i] ?? null, deps.sla)));
+      const teams = recs.includes(null) ? await ticketTeams(deps.store) : [];
+      done = await tx.commit(ids.flatMap((id, i) => reindexOps(id, recs[i] ?? null, deps.sla, teams)));
     }
     if (!done) throw new Error('re-indexing deadlines: tickets kept changing; try again');
     visited += ids.length;

@@ -32,7 +32,7 @@ import {
 import type { ProjectionContext } from '../domain/working-set.ts';
 import { createKeys } from '../store/keys.ts';
 import type { LiveStore } from '../store/store.ts';
-import { reindexDeadlines, reindexOps, scanIndex } from './deadline-index.ts';
+import { reindexDeadlines, reindexOps, scanIndex, ticketTeams } from './deadline-index.ts';
 import { outboxOps } from './outbox.ts';
 import { CommandError, type AuditSink } from './reassign.ts';
 
@@ -173,7 +173,8 @@ export function createEscalation(deps: EscalationDeps) {
       // The version is not bumped: an escalation does not invalidate a lead's pending reassignment.
       if (t && actions.length > 0) fx.push({ op: 'put', kind: 'ticket', id: ticketId, value: t });
       // The ticket's deadline index entries are rewritten from the record, which also repairs stale ones.
-      for (const op of reindexOps(ticketId, t, ctx.sla)) fx.push(op);
+      const teams = t ? [] : await ticketTeams(deps.store);
+      for (const op of reindexOps(ticketId, t, ctx.sla, teams)) fx.push(op);
       if (await tx.commit(fx.toOps())) return alerts;
     }
     return [];

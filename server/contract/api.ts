@@ -96,6 +96,43 @@ export interface LiveSatisfaction {
   lowCount: number;
 }
 
+/** One minute of the rolling satisfaction window: the surveys submitted in it. */
+export interface LiveSatisfactionMinute {
+  /** The minute's start, epoch ms. */
+  minute: number;
+  count: number;
+  /** Mean score per dimension, null when no survey came in that minute. */
+  mean: LiveSatisfaction['mean'];
+}
+
+/** Open, overdue and at-risk tickets owned by one team (null: tickets of no team). */
+export interface LiveTeamTickets {
+  team: string | null;
+  open: number;
+  overdue: number;
+  atRisk: number;
+}
+
+/** At most this many overdue (and as many at-risk) tickets are listed in a snapshot of any view. */
+export const LIVE_ALERTS_LISTED = 500;
+
+/** The ticket section of the live floor. A ticket is overdue once its earliest deadline has passed,
+ * at risk while that deadline is within the at-risk window (config `sla.atRiskMinutes`). */
+export interface LiveTickets {
+  /** Open tickets. */
+  open: number;
+  /** How many tickets are overdue / at risk, all of them, listed or not. */
+  overdueCount: number;
+  atRiskCount: number;
+  /** VIP first, then key, then normal; within a tier the longest overdue first. At most
+   * LIVE_ALERTS_LISTED. */
+  overdue: LiveTicketAlert[];
+  /** VIP first, then key, then normal; within a tier the soonest due first. At most LIVE_ALERTS_LISTED. */
+  atRisk: LiveTicketAlert[];
+  /** The same counts per owning team, by team name (tickets of no team last). */
+  byTeam: LiveTeamTickets[];
+}
+
 /** `GET /api/v1/live`: the floor now (narrowed to the principal's teams, if it is scoped to some). */
 export interface LiveSnapshot {
   serverTime: number;
@@ -103,6 +140,11 @@ export interface LiveSnapshot {
   shift: { id: string; name: string; start: number; end: number } | null;
   queues: LiveQueue[];
   agents: LiveAgent[];
-  tickets: { open: number; overdue: LiveTicketAlert[]; atRisk: LiveTicketAlert[] };
-  satisfaction: { rolling60m: LiveSatisfaction; shift: LiveSatisfaction };
+  tickets: LiveTickets;
+  satisfaction: {
+    rolling60m: LiveSatisfaction;
+    shift: LiveSatisfaction;
+    /** The rolling window minute by minute, oldest first: the 60 minutes up to the current one. */
+    trend: LiveSatisfactionMinute[];
+  };
 }

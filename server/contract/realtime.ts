@@ -19,7 +19,7 @@
  * (`since`, `oldestQueuedAt`, `due`) and `serverTime`, and clients compute durations themselves.
  */
 import { z } from 'zod';
-import type { LiveAgent, LiveQueue, LiveSnapshot, LiveTicketAlert } from './api.ts';
+import type { LiveAgent, LiveQueue, LiveSatisfactionMinute, LiveSnapshot, LiveTicketAlert } from './api.ts';
 import type { Principal } from './auth.ts';
 import type { AcknowledgeRequest, ReassignRequest, ReassignResponse } from './commands.ts';
 
@@ -56,8 +56,12 @@ export interface LiveChanges {
   atRisk?: ListChanges<LiveTicketAlert>;
   /** Replaces `tickets.open`. */
   ticketsOpen?: number;
-  /** Replaces `satisfaction` (both windows). */
-  satisfaction?: LiveSnapshot['satisfaction'];
+  /** Replaces `tickets.overdueCount`, `atRiskCount` and `byTeam`. */
+  ticketCounts?: Pick<LiveSnapshot['tickets'], 'overdueCount' | 'atRiskCount' | 'byTeam'>;
+  /** Replaces `satisfaction.rolling60m` and `satisfaction.shift`. */
+  satisfaction?: Omit<LiveSnapshot['satisfaction'], 'trend'>;
+  /** Changes to `satisfaction.trend`, by minute (its start as a string). */
+  satisfactionTrend?: ListChanges<LiveSatisfactionMinute>;
   /** Replaces `shift` (a new shift started, or none is configured now). */
   shift?: LiveSnapshot['shift'];
   timezone?: string;

@@ -24,6 +24,8 @@ function refKey(ref: CounterRef | SetRef): string {
       return 'a';
     case 'periodGroups':
       return `p${ref.period}`;
+    case 'ticketTeams':
+      return 't';
   }
 }
 

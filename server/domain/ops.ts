@@ -2,6 +2,7 @@
  * The write operations the projector emits. They name logical places (an index, a counter hash);
  * server/store/keys.ts maps each to a Redis key, and both stores apply them atomically per batch.
  */
+import type { Tier } from '../contract/events.ts';
 import type { DeadlineKind } from './records.ts';
 
 export type RecordKind =
@@ -31,6 +32,9 @@ export type IndexRef =
   | { name: 'due'; kind: DeadlineKind } // open tickets, score = that deadline
   | { name: 'toEscalate'; kind: DeadlineKind } // open tickets whose deadline is not yet escalated, score = it
   | { name: 'agentDue'; agentId: string } // an agent's open tickets, score = the ticket's next deadline
+  // open tickets of one owning team (null: none) and tier, score = the ticket's next deadline: the
+  // live board's overdue/at-risk counts and lists (VIP first, per team) come from these
+  | { name: 'nextDue'; team: string | null; tier: Tier }
   | { name: 'openTickets' } // every open ticket, score = created at
   | { name: 'lowSurveys' } // surveys with a score below 3, score = submitted at
   | { name: 'users' } // user names, score = created at
@@ -46,14 +50,20 @@ export type CounterRef =
   | { name: 'satMinute'; minute: number }; // satisfaction sums of one minute (rolling window)
 
 /** Plain sets of names. */
-export type SetRef = { name: 'queues' } | { name: 'agents' } | { name: 'periodGroups'; period: string }; // which groups a period has counters for
+export type SetRef =
+  | { name: 'queues' }
+  | { name: 'agents' }
+  | { name: 'periodGroups'; period: string } // which groups a period has counters for
+  | { name: 'ticketTeams' }; // teams that own tickets (the `nextDue` indexes there are, besides team null)
 
 export type Op =
   | { op: 'put'; kind: RecordKind; id: string; value: unknown; expireAt?: number }
   | { op: 'del'; kind: RecordKind; id: string }
   | { op: 'zadd'; index: IndexRef; member: string; score: number }
   | { op: 'zrem'; index: IndexRef; member: string }
-  | { op: 'zremBelow'; index: IndexRef; score: number }
+  // Not on a ticket's deadline indexes: the change log (store/changes.ts) names the tickets a commit
+  // changes, which a range removal does not.
+  | { op: 'zremBelow'; index: Exclude<IndexRef, { name: 'due' | 'nextDue' }>; score: number }
   | { op: 'incr'; counter: CounterRef; field: string; by: number }
   | { op: 'expireAt'; counter: CounterRef; at: number }
   | { op: 'sadd'; set: SetRef; member: string }

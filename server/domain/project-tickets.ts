@@ -264,6 +264,8 @@ function contribution(t: TicketRecord | null, ctx: ProjectionContext) {
     agentId: t.agentId,
     priority: t.priority,
     createdAt: t.createdAt,
+    team: t.team,
+    tier: t.tier,
   };
 }
 
@@ -314,6 +316,18 @@ export function ticketIndexOps(
   }
   if (now?.agentId && now.next !== null) {
     fx.push({ op: 'zadd', index: { name: 'agentDue', agentId: now.agentId }, member: id, score: now.next });
+  }
+  if (was && was.next !== null && (now?.next == null || was.team !== now.team || was.tier !== now.tier)) {
+    fx.push({ op: 'zrem', index: { name: 'nextDue', team: was.team, tier: was.tier }, member: id });
+  }
+  if (now && now.next !== null) {
+    fx.push({
+      op: 'zadd',
+      index: { name: 'nextDue', team: now.team, tier: now.tier },
+      member: id,
+      score: now.next,
+    });
+    if (now.team !== null) fx.addToSet({ name: 'ticketTeams' }, now.team);
   }
   if (was?.agentId) fx.incr({ name: 'agentLoad', agentId: was.agentId }, was.priority, -1);
   if (now?.agentId) fx.incr({ name: 'agentLoad', agentId: now.agentId }, now.priority, 1);

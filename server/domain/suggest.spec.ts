@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveAgent } from '../contract/api.ts';
-import { suggestAssignee } from './suggest.ts';
+import { assigneeSuggester, suggestAssignee } from './suggest.ts';
 
 function agent(agentId: string, o: Partial<LiveAgent> = {}): LiveAgent {
   return {
@@ -59,5 +59,33 @@ describe('suggestAssignee', () => {
         'a',
       ),
     ).toBe('b');
+  });
+});
+
+describe('assigneeSuggester', () => {
+  it('suggests what suggestAssignee does, for every team and owner, on random floors', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const teams = ['sales', 'tech-support', 'supervisors'];
+    const states = ['available', 'on_call', 'wrap_up', 'break', 'offline'] as const;
+    for (let floor = 0; floor < 200; floor++) {
+      const n = rand(12);
+      const agents = Array.from({ length: n }, (_, i) =>
+        agent(`a${rand(30)}-${i}`, {
+          team: rand(8) === 0 ? null : (teams[rand(3)] ?? null),
+          state: states[rand(5)] ?? 'available',
+          // Small numbers, so that ties go deep into the ordering.
+          openTickets: { high: rand(2), medium: rand(2), low: rand(2) },
+          overdueTickets: rand(2),
+        }),
+      );
+      const suggest = assigneeSuggester(agents);
+      for (const team of [...teams, 'nobody', null])
+        for (const exclude of [undefined, null, 'x', ...agents.map((a) => a.agentId)])
+          expect(suggest(team, exclude)).toBe(suggestAssignee(agents, team, exclude));
+    }
   });
 });

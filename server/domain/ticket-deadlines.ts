@@ -10,6 +10,7 @@
  * overdue figures as live ingestion, with or without a sweeper running.
  */
 import type { SlaPolicy } from '../../config/schema.ts';
+import { TIERS } from '../contract/events.ts';
 import type { Effects } from './effects.ts';
 import type { Op } from './ops.ts';
 import { DEADLINE_KINDS, type DeadlineKind, type DeadlineState, type TicketRecord } from './records.ts';
@@ -193,8 +194,8 @@ export function escalationIds(ticketId: string): string[] {
 
 /**
  * The deadline index entries of one ticket, written whole (for a re-index after a policy change or a
- * repair): each due index, the sweeper's index, and the assignee's next-deadline index. A ticket that
- * is not open leaves them all.
+ * repair): each due index, the sweeper's index, the assignee's and the team's next-deadline indexes.
+ * A ticket that is not open leaves them all.
  */
 export function deadlineIndexOps(t: TicketRecord, policy: SlaPolicy): Op[] {
   const ops: Op[] = [];
@@ -220,5 +221,18 @@ export function deadlineIndexOps(t: TicketRecord, policy: SlaPolicy): Op[] {
         : { op: 'zrem', index, member: t.ticketId },
     );
   }
+  // The team's next-deadline index of the ticket's tier; out of the team's other tiers (in case the
+  // tier changed unseen). Other teams' indexes are left alone: ingestion moves a ticket that changes
+  // team (ticketIndexOps), and a re-index knows only the team the record names.
+  for (const tier of TIERS) {
+    const index = { name: 'nextDue', team: t.team, tier } as const;
+    ops.push(
+      open && next !== null && tier === t.tier
+        ? { op: 'zadd', index, member: t.ticketId, score: next }
+        : { op: 'zrem', index, member: t.ticketId },
+    );
+  }
+  if (open && next !== null && t.team !== null)
+    ops.push({ op: 'sadd', set: { name: 'ticketTeams' }, member: t.team });
   return ops;
 }

@@ -1,22 +1,26 @@
-/** The live read model: builds a LiveSnapshot from the store with a bounded number of round trips. */
-import type { LiveAgent, LiveSatisfaction, LiveSnapshot, LiveTicketAlert } from '../contract/api.ts';
+/**
+ * The live read model: builds a LiveSnapshot from the store. A LiveReader keeps the agents and the
+ * listed tickets between reads and re-reads only those the store's change log names (everything on
+ * its first read, after a reconnect, a store rebuild or an error), so a read of a floor of thousands
+ * of agents costs what changed since the last one plus a few dozen bounded queries: queues, ticket
+ * counts and lists, satisfaction. `readLive` is one read by a fresh reader.
+ */
+import type { LiveQueue, LiveSatisfaction, LiveSatisfactionMinute, LiveSnapshot } from '../contract/api.ts';
 import {
   callMetrics,
-  num,
   satisfactionMetrics,
   sumCounters,
   type SatisfactionMetrics,
 } from '../domain/metrics.ts';
 import { ROLLING_WINDOW_MINUTES } from '../domain/project-surveys.ts';
-import { DEADLINE_KINDS, type AgentRecord, type DeadlineKind, type TicketRecord } from '../domain/records.ts';
 import type { ShiftCalendar } from '../domain/shifts.ts';
-import { suggestAssignee } from '../domain/suggest.ts';
+import { assigneeSuggester } from '../domain/suggest.ts';
 import type { Keys } from '../store/keys.ts';
-import type { StoreReader } from '../store/store.ts';
+import type { ChangeMark, StoreReader } from '../store/store.ts';
+import { LiveAgents } from './live-agents.ts';
+import { LiveTickets, toAlert, type TicketListing } from './live-tickets.ts';
 
 const MINUTE = 60_000;
-/** At most this many overdue / at-risk tickets are listed (the count of open tickets is exact). */
-export const MAX_ALERTS = 500;
 
 export interface LiveReadDeps {
   store: StoreReader;
@@ -25,146 +29,121 @@ export interface LiveReadDeps {
   atRiskMinutes: number;
 }
 
+export interface LiveReader {
+  /** The floor at `now`, with at-risk meaning due within `atRiskMinutes`. Reads run one at a time. */
+  read(now: number, atRiskMinutes: number): Promise<LiveSnapshot>;
+  /** Forgets what it keeps: the next read reads everything (e.g. after the store reconnected, when
+   * Redis may have been restored from a backup). */
+  reset(): void;
+}
+
 function toLiveSatisfaction(m: SatisfactionMetrics): LiveSatisfaction {
   return { count: m.count, mean: m.mean, overall: m.overall, lowCount: m.lowCount };
 }
 
-/** Reads the whole live floor at `now`. */
-export async function readLive(deps: LiveReadDeps, now: number): Promise<LiveSnapshot> {
+/** A reader that keeps agents and listed tickets between reads (see the module comment). */
+export function createLiveReader(deps: Omit<LiveReadDeps, 'atRiskMinutes'>): LiveReader {
   const { store, keys, calendar } = deps;
-  const shift = calendar.shiftAt(now);
-  const shiftId = shift?.id ?? null;
-  const agg = (group: string) => keys.counter({ name: 'agg', period: shiftId ?? 'none', group });
+  const agents = new LiveAgents(store, keys);
+  const tickets = new LiveTickets(store, keys);
+  let mark: ChangeMark | null = null;
+  /** Bumped by reset(): a read that began before must not install its mark. */
+  let generation = 0;
+  let queue: Promise<unknown> = Promise.resolve();
 
-  const [queueNames, agentIds] = await Promise.all([
-    store.smembers(keys.set({ name: 'queues' })),
-    store.smembers(keys.set({ name: 'agents' })),
-  ]);
-  queueNames.sort();
-  agentIds.sort();
-  const waitingKeys = queueNames.map((q) => keys.index({ name: 'waiting', queue: q }));
-  const minuteKeys = Array.from({ length: ROLLING_WINDOW_MINUTES }, (_, i) =>
-    keys.counter({ name: 'satMinute', minute: Math.floor(now / MINUTE) * MINUTE - i * MINUTE }),
-  );
-  const [
-    waiting,
-    oldest,
-    queueCounters,
-    agentRecs,
-    agentCounters,
-    loads,
-    overdueCounts,
-    minuteHashes,
-    shiftHashes,
-    openCount,
-  ] = await Promise.all([
-    store.zcard(waitingKeys),
-    Promise.all(
-      waitingKeys.map((k) => store.zrange(k, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1)),
-    ),
-    store.hgetall(queueNames.map((q) => agg(`queue:${q}`))),
-    store.getRecords('agent', agentIds),
-    store.hgetall(agentIds.map((a) => agg(`agent:${a}`))),
-    store.hgetall(agentIds.map((a) => keys.counter({ name: 'agentLoad', agentId: a }))),
-    store.zcount(
-      agentIds.map((a) => keys.index({ name: 'agentDue', agentId: a })),
-      Number.NEGATIVE_INFINITY,
-      now - 1,
-    ),
-    store.hgetall(minuteKeys),
-    store.hgetall([agg('sat')]),
-    store.zcard([keys.index({ name: 'openTickets' })]),
-  ]);
+  async function readOnce(now: number, atRiskMinutes: number): Promise<LiveSnapshot> {
+    const began = generation;
+    const shift = calendar.shiftAt(now);
+    const shiftPeriod = shift?.id ?? 'none';
+    const agg = (group: string) => keys.counter({ name: 'agg', period: shiftPeriod, group });
+    const thisMinute = Math.floor(now / MINUTE) * MINUTE;
+    const minutes = Array.from(
+      { length: ROLLING_WINDOW_MINUTES },
+      (_, i) => thisMinute - (ROLLING_WINDOW_MINUTES - 1 - i) * MINUTE,
+    );
+    const [changes, queueNames, minuteHashes, [shiftSat = {}], [open = 0]] = await Promise.all([
+      store.changes(mark),
+      store.smembers(keys.set({ name: 'queues' })),
+      store.hgetall(minutes.map((minute) => keys.counter({ name: 'satMinute', minute }))),
+      store.hgetall([agg('sat')]),
+      store.zcard([keys.index({ name: 'openTickets' })]),
+    ]);
+    // Until this read completes, the next one must not trust what is kept.
+    mark = null;
+    queueNames.sort();
+    const [queues, ticketSection] = await Promise.all([
+      readQueues(queueNames, agg),
+      tickets.read(changes.tickets, now, now + atRiskMinutes * MINUTE),
+      agents.refresh(changes.agents, shiftPeriod),
+    ]);
+    const floor = agents.build(now);
+    const suggest = assigneeSuggester(floor);
+    const alert = (l: TicketListing) => toAlert(l, suggest(l.rec.team, l.rec.agentId));
+    const total = (f: 'overdue' | 'atRisk') => ticketSection.byTeam.reduce((n, t) => n + t[f], 0);
+    const snapshot: LiveSnapshot = {
+      serverTime: now,
+      timezone: calendar.timezone,
+      shift: shift ? { id: shift.id, name: shift.name, start: shift.start, end: shift.end } : null,
+      queues,
+      agents: floor,
+      tickets: {
+        open,
+        overdueCount: total('overdue'),
+        atRiskCount: total('atRisk'),
+        overdue: ticketSection.overdue.map(alert),
+        atRisk: ticketSection.atRisk.map(alert),
+        byTeam: ticketSection.byTeam,
+      },
+      satisfaction: {
+        rolling60m: toLiveSatisfaction(satisfactionMetrics(sumCounters(minuteHashes))),
+        shift: toLiveSatisfaction(satisfactionMetrics(shiftSat)),
+        trend: minutes.map((minute, i): LiveSatisfactionMinute => {
+          const m = satisfactionMetrics(minuteHashes[i] ?? {});
+          return { minute, count: m.count, mean: m.mean };
+        }),
+      },
+    };
+    if (generation === began) mark = changes.mark;
+    return snapshot;
+  }
 
-  const queues = queueNames.map((queue, i) => ({
-    queue,
-    waiting: waiting[i] ?? 0,
-    oldestQueuedAt: oldest[i]?.[0]?.score ?? null,
-    shift: callMetrics(queueCounters[i] ?? {}),
-  }));
+  async function readQueues(names: readonly string[], agg: (group: string) => string): Promise<LiveQueue[]> {
+    const waitingKeys = names.map((q) => keys.index({ name: 'waiting', queue: q }));
+    const [waiting, oldest, counters] = await Promise.all([
+      store.zcard(waitingKeys),
+      Promise.all(
+        waitingKeys.map((k) => store.zrange(k, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1)),
+      ),
+      store.hgetall(names.map((q) => agg(`queue:${q}`))),
+    ]);
+    return names.map((queue, i) => ({
+      queue,
+      waiting: waiting[i] ?? 0,
+      oldestQueuedAt: oldest[i]?.[0]?.score ?? null,
+      shift: callMetrics(counters[i] ?? {}),
+    }));
+  }
 
-  const agents: LiveAgent[] = [];
-  agentIds.forEach((agentId, i) => {
-    const rec = agentRecs[i] as AgentRecord | null;
-    if (!rec) return;
-    const c = agentCounters[i] ?? {};
-    const load = loads[i] ?? {};
-    agents.push({
-      agentId,
-      name: rec.name,
-      team: rec.team,
-      state: rec.state,
-      since: rec.since,
-      reason: rec.reason,
-      activeCallId: rec.activeCallId,
-      openTickets: { high: num(load, 'high'), medium: num(load, 'medium'), low: num(load, 'low') },
-      overdueTickets: overdueCounts[i] ?? 0,
-      handled: num(c, 'handled'),
-      talkSeconds: num(c, 'talkMs') / 1000,
-      wrapSeconds: num(c, 'wrapMs') / 1000,
-    });
-  });
-
-  const { overdue, atRisk } = await readTicketAlerts(deps, now);
-  for (const alert of [...overdue, ...atRisk])
-    alert.suggestedAgentId = suggestAssignee(agents, alert.team, alert.agentId);
   return {
-    serverTime: now,
-    timezone: calendar.timezone,
-    shift: shift ? { id: shift.id, name: shift.name, start: shift.start, end: shift.end } : null,
-    queues,
-    agents,
-    tickets: { open: openCount[0] ?? 0, overdue, atRisk },
-    satisfaction: {
-      rolling60m: toLiveSatisfaction(satisfactionMetrics(sumCounters(minuteHashes))),
-      shift: toLiveSatisfaction(satisfactionMetrics(shiftHashes[0] ?? {})),
+    read(now, atRiskMinutes) {
+      const next = queue.then(() =>
+        readOnce(now, atRiskMinutes).catch((err: unknown) => {
+          // Part of what is kept may be newer than the mark: start over next time.
+          mark = null;
+          throw err;
+        }),
+      );
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    reset() {
+      generation++;
+      mark = null;
     },
   };
 }
 
-/** Overdue and at-risk tickets, VIP first, then by how late / how soon. */
-export async function readTicketAlerts(
-  deps: LiveReadDeps,
-  now: number,
-): Promise<{ overdue: LiveTicketAlert[]; atRisk: LiveTicketAlert[] }> {
-  const { store, keys } = deps;
-  const horizon = now + deps.atRiskMinutes * MINUTE;
-  const due = await Promise.all(
-    DEADLINE_KINDS.map((kind) =>
-      store.zrange(keys.index({ name: 'due', kind }), Number.NEGATIVE_INFINITY, horizon, MAX_ALERTS),
-    ),
-  );
-  // A ticket can be late on several deadlines: keep its earliest.
-  const earliest = new Map<string, { kind: DeadlineKind; due: number }>();
-  DEADLINE_KINDS.forEach((kind, i) => {
-    for (const { member, score } of due[i] ?? []) {
-      const cur = earliest.get(member);
-      if (!cur || score < cur.due) earliest.set(member, { kind, due: score });
-    }
-  });
-  const ids = [...earliest.keys()];
-  const recs = (await store.getRecords('ticket', ids)) as Array<TicketRecord | null>;
-  const tierRank = { vip: 0, key: 1, normal: 2 } as const;
-  const alerts: LiveTicketAlert[] = [];
-  ids.forEach((id, i) => {
-    const t = recs[i];
-    const d = earliest.get(id);
-    if (!t || !d) return;
-    alerts.push({
-      ticketId: id,
-      deadline: d.kind,
-      due: d.due,
-      kind: t.kind,
-      category: t.category,
-      tier: t.tier,
-      priority: t.priority,
-      team: t.team,
-      agentId: t.agentId,
-      subject: t.subject,
-      version: t.version,
-      suggestedAgentId: null,
-    });
-  });
-  alerts.sort((a, b) => tierRank[a.tier] - tierRank[b.tier] || a.due - b.due);
-  return { overdue: alerts.filter((a) => a.due < now), atRisk: alerts.filter((a) => a.due >= now) };
+/** Reads the whole live floor at `now` (a fresh reader: everything is read). */
+export function readLive(deps: LiveReadDeps, now: number): Promise<LiveSnapshot> {
+  return createLiveReader(deps).read(now, deps.atRiskMinutes);
 }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  LiveAgent,
-  LiveQueue,
-  LiveSatisfaction,
-  LiveSnapshot,
-  LiveTicketAlert,
+import {
+  LIVE_ALERTS_LISTED,
+  type LiveAgent,
+  type LiveQueue,
+  type LiveSatisfaction,
+  type LiveSatisfactionMinute,
+  type LiveSnapshot,
+  type LiveTeamTickets,
+  type LiveTicketAlert,
 } from '../contract/api.ts';
 import type { Principal } from '../contract/auth.ts';
 import {
@@ -110,6 +113,25 @@ function satisfaction(r: Rng): LiveSatisfaction {
   };
 }
 
+function minute(r: Rng, at: number): LiveSatisfactionMinute {
+  const mean = () => nullable(r, 1 + r.int(5) / 2);
+  return {
+    minute: at,
+    count: r.int(3),
+    mean: { speed: mean(), resolution: mean(), professionalism: mean(), recommend: mean() },
+  };
+}
+
+function trend(r: Rng, last: number): LiveSatisfactionMinute[] {
+  return Array.from({ length: 60 }, (_, i) => minute(r, last - (59 - i) * 60_000));
+}
+
+function byTeam(r: Rng): LiveTeamTickets[] {
+  return [...TEAMS, null]
+    .filter(() => r.chance(0.7))
+    .map((team) => ({ team, open: 5 + r.int(20), overdue: r.int(3), atRisk: r.int(3) }));
+}
+
 /** A sample of `ids` in random order, each item built by `make`. */
 function list<T>(r: Rng, ids: readonly string[], make: (r: Rng, id: string) => T): T[] {
   return r.shuffle(ids.filter(() => r.chance(0.6))).map((id) => make(r, id));
@@ -131,10 +153,17 @@ function snapshot(r: Rng): LiveSnapshot {
     ),
     tickets: {
       open: r.int(30),
+      overdueCount: r.int(30),
+      atRiskCount: r.int(30),
       overdue: list(r, tickets.slice(0, 6), ticket),
       atRisk: list(r, tickets.slice(6), ticket),
+      byTeam: byTeam(r),
     },
-    satisfaction: { rolling60m: satisfaction(r), shift: satisfaction(r) },
+    satisfaction: {
+      rolling60m: satisfaction(r),
+      shift: satisfaction(r),
+      trend: trend(r, 60_000 * (1000 + r.int(100))),
+    },
   };
 }
 
@@ -154,11 +183,26 @@ function edit(r: Rng, prev: LiveSnapshot): LiveSnapshot {
     agents: tweak(prev.agents, agent, (a) => a.agentId),
     tickets: {
       open: r.chance(0.2) ? r.int(30) : prev.tickets.open,
+      overdueCount: r.chance(0.2) ? r.int(30) : prev.tickets.overdueCount,
+      atRiskCount: prev.tickets.atRiskCount,
       overdue: tweak(prev.tickets.overdue, ticket, (t) => t.ticketId),
       atRisk: tweak(prev.tickets.atRisk, ticket, (t) => t.ticketId),
+      byTeam: r.chance(0.2) ? byTeam(r) : prev.tickets.byTeam,
     },
-    satisfaction: r.chance(0.2) ? { ...prev.satisfaction, rolling60m: satisfaction(r) } : prev.satisfaction,
+    satisfaction: {
+      rolling60m: r.chance(0.2) ? satisfaction(r) : prev.satisfaction.rolling60m,
+      shift: prev.satisfaction.shift,
+      // A survey in the current minute, or the window moved on by a minute or more.
+      trend: r.chance(0.2) ? slide(r, prev.satisfaction.trend) : prev.satisfaction.trend,
+    },
   };
+}
+
+function slide(r: Rng, t: LiveSatisfactionMinute[]): LiveSatisfactionMinute[] {
+  const last = t.at(-1)?.minute ?? 0;
+  if (r.chance(0.5)) return [...t.slice(0, -1), minute(r, last)];
+  const by = 1 + r.int(70);
+  return trend(r, last + by * 60_000).map((m) => t.find((o) => o.minute === m.minute) ?? m);
 }
 
 const deepCopy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -215,6 +259,17 @@ describe('diffSnapshots / applyDelta', () => {
     };
     const delta = diffSnapshots(prev, next);
     expect(delta?.changes).toEqual({ agents: { upsert: [next.agents[0]] } });
+  });
+
+  it('sends a new minute of the satisfaction trend as one upsert and one removal', () => {
+    const r = rng(13);
+    const prev = snapshot(r);
+    const t = prev.satisfaction.trend;
+    const added = minute(r, (t.at(-1)?.minute ?? 0) + 60_000);
+    const next = { ...prev, satisfaction: { ...prev.satisfaction, trend: [...t.slice(1), added] } };
+    expect(diffSnapshots(prev, next)?.changes).toEqual({
+      satisfactionTrend: { upsert: [added], remove: [String(t[0]?.minute)] },
+    });
   });
 
   it('sends the order only when appending new items would not give it', () => {
@@ -308,6 +363,8 @@ describe('filterSnapshot', () => {
       ],
       tickets: {
         open: 99,
+        overdueCount: 20,
+        atRiskCount: 9,
         overdue: [
           { ...ticket(r, 't-1'), team: 'sales' },
           { ...ticket(r, 't-2'), team: 'tech-support' },
@@ -315,6 +372,12 @@ describe('filterSnapshot', () => {
         atRisk: [
           { ...ticket(r, 't-3'), team: null },
           { ...ticket(r, 't-4'), team: 'sales' },
+        ],
+        byTeam: [
+          { team: 'sales', open: 40, overdue: 12, atRisk: 3 },
+          { team: 'supervisors', open: 9, overdue: 1, atRisk: 0 },
+          { team: 'tech-support', open: 30, overdue: 7, atRisk: 5 },
+          { team: null, open: 20, overdue: 0, atRisk: 1 },
         ],
       },
     };
@@ -331,14 +394,31 @@ describe('filterSnapshot', () => {
     expect(out.queues.map((q) => q.queue)).toEqual(['sales', 'billing']);
     expect(out.tickets.overdue.map((t) => t.ticketId)).toEqual(['t-1']);
     expect(out.tickets.atRisk.map((t) => t.ticketId)).toEqual(['t-4']);
-    expect(out.tickets.open).toBe(3); // the open tickets of the view's agents, not the centre's 99
+    // The view's teams' counts, not the centre's.
+    expect(out.tickets).toMatchObject({ open: 40, overdueCount: 12, atRiskCount: 3 });
+    expect(out.tickets.byTeam).toEqual([{ team: 'sales', open: 40, overdue: 12, atRisk: 3 }]);
   });
 
   it('maps a queue view to the teams of its queues', () => {
     const out = filterSnapshot(snap(), { teams: [], queues: ['complaints'] }, QUEUE_TEAMS);
     expect(out.queues.map((q) => q.queue)).toEqual(['complaints']);
     expect(out.agents.map((a) => a.agentId)).toEqual(['a-4']);
-    expect(out.tickets.open).toBe(4);
+    expect(out.tickets).toMatchObject({ open: 9, overdueCount: 1, atRiskCount: 0 });
+  });
+
+  it('lists at most LIVE_ALERTS_LISTED tickets in any view, keeping the first of each', () => {
+    const r = rng(17);
+    const s = snap();
+    const many = (team: string, from: number): LiveTicketAlert[] =>
+      Array.from({ length: LIVE_ALERTS_LISTED }, (_, i) => ({ ...ticket(r, `${team}-${from + i}`), team }));
+    // As the read model lists them: every team's first ones, merged.
+    const overdue = [...many('sales', 0), ...many('tech-support', 0)];
+    const big = { ...s, tickets: { ...s.tickets, overdue } };
+    const all = filterSnapshot(big, { teams: [], queues: [] }, QUEUE_TEAMS);
+    expect(all.tickets.overdue).toEqual(overdue.slice(0, LIVE_ALERTS_LISTED));
+    expect(all.tickets.overdueCount).toBe(20);
+    const tech = filterSnapshot(big, { teams: ['tech-support'], queues: [] }, QUEUE_TEAMS);
+    expect(tech.tickets.overdue).toEqual(overdue.slice(LIVE_ALERTS_LISTED));
   });
 
   it('intersects teams and queues when both are given', () => {

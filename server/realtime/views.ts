@@ -4,7 +4,14 @@
  * `applyDelta` turn two snapshots of a view into a delta and back:
  * `applyDelta(prev, diffSnapshots(prev, next))` deep-equals `next`.
  */
-import type { LiveAgent, LiveQueue, LiveSnapshot, LiveTicketAlert } from '../contract/api.ts';
+import {
+  LIVE_ALERTS_LISTED,
+  type LiveAgent,
+  type LiveQueue,
+  type LiveSatisfactionMinute,
+  type LiveSnapshot,
+  type LiveTicketAlert,
+} from '../contract/api.ts';
 import type { Principal } from '../contract/auth.ts';
 import type {
   ListChanges,
@@ -62,14 +69,22 @@ function teamsOfView(view: LiveView, queueTeams: QueueTeams): Set<string> | null
   return new Set(view.teams.filter((t) => byQueue === null || byQueue.has(t)));
 }
 
+/** The first LIVE_ALERTS_LISTED of a list (the list itself when it is no longer). */
+const listed = <T>(xs: T[]): T[] => (xs.length > LIVE_ALERTS_LISTED ? xs.slice(0, LIVE_ALERTS_LISTED) : xs);
+
 /**
  * A snapshot narrowed to `view`. Queues must be in the view's queues (if any) and belong to its teams
- * (if any); agents and tickets must belong to the view's teams. `tickets.open` of a restricted view
- * counts the open tickets of its agents (the store keeps no per-team count of unassigned tickets);
- * satisfaction is centre-wide (surveys carry no team).
+ * (if any); agents and tickets must belong to the view's teams, and the ticket counts are those of its
+ * teams. The overdue and at-risk lists keep their first LIVE_ALERTS_LISTED (the read model lists that
+ * many per team, so any view's first ones are there). Satisfaction is centre-wide (surveys carry no
+ * team).
  */
 export function filterSnapshot(snap: LiveSnapshot, view: LiveView, queueTeams: QueueTeams): LiveSnapshot {
-  if (view.teams.length === 0 && view.queues.length === 0) return snap;
+  const t = snap.tickets;
+  if (view.teams.length === 0 && view.queues.length === 0) {
+    if (t.overdue.length <= LIVE_ALERTS_LISTED && t.atRisk.length <= LIVE_ALERTS_LISTED) return snap;
+    return { ...snap, tickets: { ...t, overdue: listed(t.overdue), atRisk: listed(t.atRisk) } };
+  }
   const teams = teamsOfView(view, queueTeams);
   const inTeams = (team: string | null) => teams === null || (team !== null && teams.has(team));
   const queues = snap.queues.filter(
@@ -77,19 +92,19 @@ export function filterSnapshot(snap: LiveSnapshot, view: LiveView, queueTeams: Q
       (view.queues.length === 0 || view.queues.includes(q.queue)) &&
       (view.teams.length === 0 || inTeams(queueTeams[q.queue] ?? null)),
   );
-  const agents = snap.agents.filter((a) => inTeams(a.team));
-  const open =
-    teams === null
-      ? snap.tickets.open
-      : agents.reduce((n, a) => n + a.openTickets.high + a.openTickets.medium + a.openTickets.low, 0);
+  const byTeam = teams === null ? t.byTeam : t.byTeam.filter((row) => inTeams(row.team));
+  const sum = (f: 'open' | 'overdue' | 'atRisk') => byTeam.reduce((n, row) => n + row[f], 0);
   return {
     ...snap,
     queues,
-    agents,
+    agents: snap.agents.filter((a) => inTeams(a.team)),
     tickets: {
-      open,
-      overdue: snap.tickets.overdue.filter((t) => inTeams(t.team)),
-      atRisk: snap.tickets.atRisk.filter((t) => inTeams(t.team)),
+      open: teams === null ? t.open : sum('open'),
+      overdueCount: teams === null ? t.overdueCount : sum('overdue'),
+      atRiskCount: teams === null ? t.atRiskCount : sum('atRisk'),
+      overdue: listed(t.overdue.filter((a) => inTeams(a.team))),
+      atRisk: listed(t.atRisk.filter((a) => inTeams(a.team))),
+      byTeam,
     },
   };
 }
@@ -112,9 +127,23 @@ export function sameValue(a: unknown, b: unknown): boolean {
 const queueId = (q: LiveQueue) => q.queue;
 const agentId = (a: LiveAgent) => a.agentId;
 const ticketId = (t: LiveTicketAlert) => t.ticketId;
+const minuteId = (m: LiveSatisfactionMinute) => String(m.minute);
 
 /** Changes turning list `prev` into `next` (ids unique within a list), or null when equal. */
 function diffList<T>(prev: readonly T[], next: readonly T[], idOf: (x: T) => string): ListChanges<T> | null {
+  // The usual case first: the same ids in the same order, most items the very same objects (the read
+  // model keeps what did not change), so only upserts.
+  if (prev.length === next.length) {
+    const upsert: T[] = [];
+    let i = 0;
+    for (; i < prev.length; i++) {
+      const [p, n] = [prev[i] as T, next[i] as T];
+      if (p === n) continue;
+      if (idOf(p) !== idOf(n)) break;
+      if (!sameValue(p, n)) upsert.push(n);
+    }
+    if (i === prev.length) return upsert.length > 0 ? { upsert } : null;
+  }
   const before = new Map(prev.map((x) => [idOf(x), x]));
   const nextIds = next.map(idOf);
   const after = new Set(nextIds);
@@ -160,7 +189,7 @@ function applyList<T>(list: readonly T[], ch: ListChanges<T> | undefined, idOf: 
 
 /**
  * What changed from `prev` to `next`, or null when nothing but `serverTime` did. Items are sent
- * whole when any field changed; scalar sections (satisfaction, shift, open count) are replaced.
+ * whole when any field changed; scalar sections (satisfaction, shift, ticket counts) are replaced.
  */
 export function diffSnapshots(prev: LiveSnapshot, next: LiveSnapshot): LiveDelta | null {
   const changes: LiveChanges = {};
@@ -172,8 +201,21 @@ export function diffSnapshots(prev: LiveSnapshot, next: LiveSnapshot): LiveDelta
   if (overdue) changes.overdue = overdue;
   const atRisk = diffList(prev.tickets.atRisk, next.tickets.atRisk, ticketId);
   if (atRisk) changes.atRisk = atRisk;
-  if (prev.tickets.open !== next.tickets.open) changes.ticketsOpen = next.tickets.open;
-  if (!sameValue(prev.satisfaction, next.satisfaction)) changes.satisfaction = next.satisfaction;
+  const [pt, nt] = [prev.tickets, next.tickets];
+  if (pt.open !== nt.open) changes.ticketsOpen = nt.open;
+  if (
+    pt.overdueCount !== nt.overdueCount ||
+    pt.atRiskCount !== nt.atRiskCount ||
+    !sameValue(pt.byTeam, nt.byTeam)
+  ) {
+    changes.ticketCounts = { overdueCount: nt.overdueCount, atRiskCount: nt.atRiskCount, byTeam: nt.byTeam };
+  }
+  const [ps, ns] = [prev.satisfaction, next.satisfaction];
+  if (!sameValue(ps.rolling60m, ns.rolling60m) || !sameValue(ps.shift, ns.shift)) {
+    changes.satisfaction = { rolling60m: ns.rolling60m, shift: ns.shift };
+  }
+  const trend = diffList(ps.trend, ns.trend, minuteId);
+  if (trend) changes.satisfactionTrend = trend;
   if (!sameValue(prev.shift, next.shift)) changes.shift = next.shift;
   if (prev.timezone !== next.timezone) changes.timezone = next.timezone;
   if (Object.keys(changes).length === 0) return null;
@@ -183,6 +225,8 @@ export function diffSnapshots(prev: LiveSnapshot, next: LiveSnapshot): LiveDelta
 /** `snap` with `delta` applied (a new object; unchanged items are shared, nothing is mutated). */
 export function applyDelta(snap: LiveSnapshot, delta: LiveDelta): LiveSnapshot {
   const c = delta.changes;
+  const t = snap.tickets;
+  const s = snap.satisfaction;
   return {
     serverTime: delta.serverTime,
     timezone: c.timezone ?? snap.timezone,
@@ -190,11 +234,18 @@ export function applyDelta(snap: LiveSnapshot, delta: LiveDelta): LiveSnapshot {
     queues: c.queues ? applyList(snap.queues, c.queues, queueId) : snap.queues,
     agents: c.agents ? applyList(snap.agents, c.agents, agentId) : snap.agents,
     tickets: {
-      open: c.ticketsOpen ?? snap.tickets.open,
-      overdue: c.overdue ? applyList(snap.tickets.overdue, c.overdue, ticketId) : snap.tickets.overdue,
-      atRisk: c.atRisk ? applyList(snap.tickets.atRisk, c.atRisk, ticketId) : snap.tickets.atRisk,
+      open: c.ticketsOpen ?? t.open,
+      overdueCount: c.ticketCounts?.overdueCount ?? t.overdueCount,
+      atRiskCount: c.ticketCounts?.atRiskCount ?? t.atRiskCount,
+      overdue: c.overdue ? applyList(t.overdue, c.overdue, ticketId) : t.overdue,
+      atRisk: c.atRisk ? applyList(t.atRisk, c.atRisk, ticketId) : t.atRisk,
+      byTeam: c.ticketCounts?.byTeam ?? t.byTeam,
     },
-    satisfaction: c.satisfaction ?? snap.satisfaction,
+    satisfaction: {
+      rolling60m: c.satisfaction?.rolling60m ?? s.rolling60m,
+      shift: c.satisfaction?.shift ?? s.shift,
+      trend: c.satisfactionTrend ? applyList(s.trend, c.satisfactionTrend, minuteId) : s.trend,
+    },
   };
 }
 

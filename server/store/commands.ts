@@ -1,6 +1,15 @@
 /** Translates abstract operations into Redis-style commands, shared by both stores. */
 import type { Op } from '../domain/ops.ts';
+import { TICKET_LOG_COMMITS, touchedBy } from './changes.ts';
 import type { Keys } from './keys.ts';
+
+/** One sorted set of the change log: the ids a commit changed, scored with its sequence number. */
+export interface ChangeLogEntry {
+  key: string;
+  members: readonly string[];
+  /** Drop members whose last change is more than this many commits old (none dropped when absent). */
+  keepCommits?: number;
+}
 
 /** The Redis commands the stores' write path uses; the Redis store queues them in a MULTI. */
 export interface CommandSink {
@@ -13,10 +22,23 @@ export interface CommandSink {
   hset(key: string, field: string, value: string): void;
   sadd(key: string, members: string[]): void;
   pexpireat(key: string, atMs: number): void;
+  /** Increments the sequence number at `seqKey` and scores each log's members with the new value. */
+  logChanges(seqKey: string, logs: readonly ChangeLogEntry[]): void;
 }
 
-/** Writes `ops` to `sink`, in order. */
+/** Writes `ops` to `sink`, in order, then the change log entry of what they changed (changes.ts). */
 export function writeOps(ops: readonly Op[], keys: Keys, sink: CommandSink): void {
+  writeEach(ops, keys, sink);
+  const touched = touchedBy(ops);
+  if (touched.agents.length > 0 || touched.tickets.length > 0) {
+    sink.logChanges(keys.changeSeq(), [
+      { key: keys.changeLog('agents'), members: touched.agents },
+      { key: keys.changeLog('tickets'), members: touched.tickets, keepCommits: TICKET_LOG_COMMITS },
+    ]);
+  }
+}
+
+function writeEach(ops: readonly Op[], keys: Keys, sink: CommandSink): void {
   for (const op of ops) {
     switch (op.op) {
       case 'put':

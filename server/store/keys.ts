@@ -23,6 +23,10 @@ export interface Keys {
   stats(): string;
   /** Prefix of one rate limiter's counters (sign-in limits, shared by every instance). */
   rateLimit(name: string): string;
+  /** The change log (store/changes.ts): the commit sequence number, and the ids each commit changed,
+   * scored by it. */
+  changeSeq(): string;
+  changeLog(of: 'agents' | 'tickets'): string;
 }
 
 /** Builds the key names for `prefix`. */
@@ -41,6 +45,9 @@ export function createKeys(prefix: string): Keys {
           return `${p}to-escalate:${ref.kind}`;
         case 'agentDue':
           return `${p}agent-due:${ref.agentId}`;
+        case 'nextDue':
+          // Team null has no third part; a team's name follows the tier whatever it contains.
+          return ref.team === null ? `${p}next-due:${ref.tier}` : `${p}next-due:${ref.tier}:${ref.team}`;
         case 'openTickets':
           return `${p}tickets:open`;
         case 'lowSurveys':
@@ -75,6 +82,8 @@ export function createKeys(prefix: string): Keys {
           return `${p}agents`;
         case 'periodGroups':
           return `${p}period-groups:${ref.period}`;
+        case 'ticketTeams':
+          return `${p}ticket-teams`;
       }
     },
     offset: (namespace, topic, partition) => `${p}offset:${namespace}:${topic}:${partition}`,
@@ -83,5 +92,7 @@ export function createKeys(prefix: string): Keys {
     epoch: () => `${p}epoch`,
     stats: () => `${p}stats`,
     rateLimit: (name) => `${p}rate-limit:${name}:`,
+    changeSeq: () => `${p}changes:seq`,
+    changeLog: (of) => `${p}changes:${of}`,
   };
 }

@@ -3,6 +3,7 @@
  * hashes, sorted sets, sets, expiry on the injected clock). Passes the same contract suite as Redis.
  */
 import type { Op, RecordKind } from '../domain/ops.ts';
+import { changesSince } from './changes.ts';
 import { writeOps, type CommandSink } from './commands.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { SortedSet } from './sorted-set.ts';
@@ -109,6 +110,15 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
       if (!e) return;
       if (atMs <= opts.now()) data.delete(key);
       else e.expireAt = atMs;
+    },
+    logChanges(seqKey, logs) {
+      const seq = Number(getString(seqKey) ?? '0') + 1;
+      sink.set(seqKey, String(seq));
+      for (const l of logs) {
+        for (const m of l.members) sink.zadd(l.key, seq, m);
+        if (l.keepCommits !== undefined)
+          sink.zremrangebyscore(l.key, Number.NEGATIVE_INFINITY, seq - l.keepCommits - 1);
+      }
     },
   };
 
@@ -217,6 +227,24 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
     },
     async smembers(key) {
       return [...(typed(key, 'set', false)?.v ?? [])];
+    },
+    async zmscore(key, members) {
+      const z = typed(key, 'zset', false)?.v;
+      return members.map((m) => z?.score(m) ?? null);
+    },
+    async smismember(key, members) {
+      const s = typed(key, 'set', false)?.v;
+      return members.map((m) => s?.has(m) ?? false);
+    },
+    async changes(since) {
+      const seqOf = () => Number(getString(keys.changeSeq()) ?? '0');
+      const after = (of: 'agents' | 'tickets') =>
+        (typed(keys.changeLog(of), 'zset', false)?.v.range(since?.seq ?? 0, Number.POSITIVE_INFINITY) ?? [])
+          .filter((s) => s.score > (since?.seq ?? 0))
+          .map((s) => s.member);
+      const seq = seqOf();
+      const logged = since === null ? null : { agents: after('agents'), tickets: after('tickets') };
+      return changesSince(since, getString(keys.epoch()), seq, logged, seqOf());
     },
     async clear() {
       const n = data.size;

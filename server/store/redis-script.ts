@@ -11,7 +11,8 @@ import type { EventIdRef } from './store.ts';
 /**
  * ARGV: epoch key, epoch read ('' = none), new epoch ('' = no guard), the number of dedupe checks,
  * then per check its bucket key and id, then the writes, each an opcode and its arguments
- * (SA: key, count, members). Returns 1 when written, 0 when a guard failed (nothing written).
+ * (SA: key, count, members; L: sequence key, number of logs, then per log its key, commits to keep
+ * ('' = all), count, members). Returns 1 when written, 0 when a guard failed (nothing written).
  */
 export const COMMIT_SCRIPT = `
 local a = ARGV
@@ -62,6 +63,26 @@ while i <= n do
     redis.call('HSET', a[i + 1], a[i + 2], a[i + 3]); i = i + 4
   elseif op == 'D' then
     redis.call('DEL', a[i + 1]); i = i + 2
+  elseif op == 'L' then
+    local seq = redis.call('INCR', a[i + 1])
+    local logs = tonumber(a[i + 2])
+    i = i + 3
+    for _ = 1, logs do
+      local key, keep, count = a[i], a[i + 1], tonumber(a[i + 2])
+      i = i + 3
+      local last = i + count - 1
+      while i <= last do
+        local upto = math.min(i + 499, last)
+        local zargs = {}
+        for j = i, upto do
+          zargs[#zargs + 1] = seq
+          zargs[#zargs + 1] = a[j]
+        end
+        redis.call('ZADD', key, unpack(zargs))
+        i = upto + 1
+      end
+      if keep ~= '' then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (seq - tonumber(keep))) end
+    end
   else
     return redis.error_reply('floorboard commit script: unknown opcode ' .. tostring(op))
   end
@@ -104,6 +125,13 @@ export function commitArgs(
       for (const m of members) args.push(m);
     },
     pexpireat: (k, at) => void args.push('PX', k, String(at)),
+    logChanges: (seqKey, logs) => {
+      args.push('L', seqKey, String(logs.length));
+      for (const l of logs) {
+        args.push(l.key, l.keepCommits === undefined ? '' : String(l.keepCommits), String(l.members.length));
+        for (const m of l.members) args.push(m);
+      }
+    },
   };
   return { args, sink };
 }

@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import type { RecordKind } from '../domain/ops.ts';
+import { changesSince } from './changes.ts';
 import { writeOps } from './commands.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { COMMIT_SCRIPT, commitArgs, toRedisScore } from './redis-script.ts';
@@ -334,6 +335,38 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
     async smembers(key) {
       usable();
       return reads.smembers(key);
+    },
+    async zmscore(key, members) {
+      usable();
+      if (members.length === 0) return [];
+      const res = (await reads.call('ZMSCORE', key, ...members)) as Array<string | number | null>;
+      return res.map((v) => (v === null ? null : Number(v)));
+    },
+    async smismember(key, members) {
+      usable();
+      if (members.length === 0) return [];
+      return (await reads.smismember(key, ...members)).map((v) => v === 1);
+    },
+    async changes(since) {
+      usable();
+      const p = reads.pipeline();
+      p.get(keys.epoch());
+      p.get(keys.changeSeq());
+      if (since !== null) {
+        const above = `(${since.seq}`;
+        p.zrangebyscore(keys.changeLog('agents'), above, '+inf');
+        p.zrangebyscore(keys.changeLog('tickets'), above, '+inf');
+      }
+      p.get(keys.changeSeq());
+      const res = results(await p.exec());
+      const logged = since === null ? null : { agents: res[2] as string[], tickets: res[3] as string[] };
+      return changesSince(
+        since,
+        (res[0] as string | null) ?? null,
+        Number(res[1] ?? 0),
+        logged,
+        Number(res.at(-1) ?? 0),
+      );
     },
     async clear() {
       let deleted = 0;

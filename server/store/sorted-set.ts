@@ -41,6 +41,11 @@ export class SortedSet {
     return lo;
   }
 
+  /** The member's score, or undefined when absent. */
+  score(member: string): number | undefined {
+    return this.scores.get(member);
+  }
+
   add(member: string, score: number): void {
     const cur = this.scores.get(member);
     if (cur === score) return;

@@ -75,6 +75,25 @@ export interface Scored {
   score: number;
 }
 
+/** Where a reader stands in the change log (store/changes.ts). */
+export interface ChangeMark {
+  /** The store epoch then (a change of epoch means the store was emptied and rebuilt). */
+  epoch: string | null;
+  /** The last commit sequence number seen (0 before any). */
+  seq: number;
+}
+
+/** What changed after a mark. */
+export interface StoreChanges {
+  /** The mark to ask from next time. */
+  mark: ChangeMark;
+  /** Agents / tickets whose live view changed since the mark asked with (possibly a few more); null
+   * when that cannot be told (no mark, another epoch, the sequence went back, tickets trimmed from
+   * the log): read them all. */
+  agents: string[] | null;
+  tickets: string[] | null;
+}
+
 /** Reads used by read models (health, wallboard snapshots, summaries). */
 export interface StoreReader {
   getRecords(kind: RecordKind, ids: readonly string[]): Promise<Array<unknown | null>>;
@@ -84,6 +103,12 @@ export interface StoreReader {
   zcount(keys: readonly string[], min: number, max: number): Promise<number[]>;
   hgetall(keys: readonly string[]): Promise<Array<Record<string, string>>>;
   smembers(key: string): Promise<string[]>;
+  /** Per member, its score in the sorted set at `key`, or null. */
+  zmscore(key: string, members: readonly string[]): Promise<Array<number | null>>;
+  /** Whether each member is in the set at `key`. */
+  smismember(key: string, members: readonly string[]): Promise<boolean[]>;
+  /** What changed after `since` (null: the current mark, everything changed). */
+  changes(since: ChangeMark | null): Promise<StoreChanges>;
 }
 
 export interface LiveStore extends StoreReader {

@@ -80,7 +80,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it('removes index members and ranges', async () => {
       const keys = createKeys(store.prefix);
-      const idx = { name: 'due', kind: 'accept' } as const;
+      const idx = { name: 'lowSurveys' } as const;
       let tx = await store.begin();
       await tx.commit([
         { op: 'zadd', index: idx, member: 'a', score: 1 },
@@ -240,6 +240,79 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await f.readIngest(req(1, 'ee', 'cf'));
       expect(await f.commit(batch(1, 'ee', 'cf'), guard('ee'))).toBe(true);
       expect(await e.commit(batch(0, 'ee', 'ce'), guard('ee'))).toBe(false);
+    });
+
+    it('reads many scores and set memberships in one call', async () => {
+      const keys = createKeys(store.prefix);
+      const idx = { name: 'nextDue', team: 'sales', tier: 'vip' } as const;
+      const tx = await store.begin();
+      await tx.commit([
+        { op: 'zadd', index: idx, member: 't1', score: 5 },
+        { op: 'zadd', index: idx, member: 't2', score: -1.5 },
+        { op: 'sadd', set: { name: 'ticketTeams' }, member: 'sales' },
+      ]);
+      expect(await store.zmscore(keys.index(idx), ['t2', 'nope', 't1'])).toEqual([-1.5, null, 5]);
+      expect(await store.zmscore(keys.index({ ...idx, team: null }), ['t1'])).toEqual([null]);
+      expect(await store.zmscore(keys.index(idx), [])).toEqual([]);
+      const teams = keys.set({ name: 'ticketTeams' });
+      expect(await store.smismember(teams, ['x', 'sales'])).toEqual([false, true]);
+      expect(await store.smismember(teams, [])).toEqual([]);
+    });
+
+    it('logs which agents and tickets each commit changes, and tells a reader what changed since its mark', async () => {
+      const fresh = await store.changes(null);
+      expect(fresh).toEqual({ mark: { epoch: null, seq: 0 }, agents: null, tickets: null });
+      const sorted = (c: { agents: string[] | null; tickets: string[] | null }) => ({
+        agents: c.agents && [...c.agents].sort(),
+        tickets: c.tickets && [...c.tickets].sort(),
+      });
+      let tx = await store.begin();
+      await tx.commit([
+        { op: 'put', kind: 'agent', id: 'a1', value: {} },
+        { op: 'incr', counter: { name: 'agentLoad', agentId: 'a2' }, field: 'high', by: 1 },
+        { op: 'incr', counter: { name: 'agg', period: 'p', group: 'agent:a3' }, field: 'handled', by: 1 },
+        { op: 'zadd', index: { name: 'agentDue', agentId: 'a4' }, member: 't9', score: 1 },
+        { op: 'incr', counter: { name: 'agg', period: 'p', group: 'queue:q' }, field: 'offered', by: 1 },
+        { op: 'put', kind: 'ticket', id: 't1', value: {} },
+        { op: 'zadd', index: { name: 'nextDue', team: null, tier: 'key' }, member: 't2', score: 1 },
+        { op: 'zrem', index: { name: 'due', kind: 'accept' }, member: 't3' },
+        { op: 'put', kind: 'call', id: 'c1', value: {} },
+      ]);
+      const first = await store.changes(fresh.mark);
+      expect(first.mark).toEqual({ epoch: null, seq: 1 });
+      expect(sorted(first)).toEqual({ agents: ['a1', 'a2', 'a3', 'a4'], tickets: ['t1', 't2', 't3'] });
+      expect(await store.changes(first.mark)).toEqual({ mark: first.mark, agents: [], tickets: [] });
+      // A commit that changes nothing the live board shows leaves the log as it was.
+      tx = await store.begin();
+      await tx.commit([{ op: 'put', kind: 'call', id: 'c2', value: {} }]);
+      expect(await store.changes(first.mark)).toEqual({ mark: first.mark, agents: [], tickets: [] });
+      tx = await store.begin();
+      await tx.commit([{ op: 'put', kind: 'ticket', id: 't1', value: { v: 2 } }]);
+      tx = await store.begin();
+      await tx.commit([{ op: 'del', kind: 'agent', id: 'a2' }]);
+      const third = await store.changes(first.mark);
+      expect(third).toEqual({ mark: { epoch: null, seq: 3 }, agents: ['a2'], tickets: ['t1'] });
+      // Another epoch (the store was emptied and rebuilt), or a sequence gone back: read everything.
+      tx = await store.begin();
+      await tx.commit([{ op: 'put', kind: 'agent', id: 'a1', value: {} }], {
+        epoch: null,
+        newEpoch: 'E1',
+        unseen: [],
+      });
+      const epochChanged = await store.changes(third.mark);
+      expect(epochChanged).toEqual({ mark: { epoch: 'E1', seq: 4 }, agents: null, tickets: null });
+      await store.clear();
+      tx = await store.begin();
+      await tx.commit([{ op: 'put', kind: 'agent', id: 'a1', value: {} }], {
+        epoch: null,
+        newEpoch: 'E1',
+        unseen: [],
+      });
+      expect(await store.changes(epochChanged.mark)).toEqual({
+        mark: { epoch: 'E1', seq: 1 },
+        agents: null,
+        tickets: null,
+      });
     });
 
     it('clears only its own prefix', async () => {

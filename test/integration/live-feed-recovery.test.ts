@@ -40,8 +40,8 @@ function floor(): LiveSnapshot {
     shift: null,
     queues: [],
     agents: [],
-    tickets: { open: 3, overdue: [], atRisk: [] },
-    satisfaction: { rolling60m: sat, shift: sat },
+    tickets: { open: 3, overdueCount: 0, atRiskCount: 0, overdue: [], atRisk: [], byTeam: [] },
+    satisfaction: { rolling60m: sat, shift: sat, trend: [] },
   };
 }
 

@@ -358,8 +358,8 @@ function handFloor() {
     shift: null,
     queues: [],
     agents: [agent('s-1', 'sales'), agent('t-1', 'tech-support')],
-    tickets: { open: 2, overdue: [], atRisk: [] },
-    satisfaction: { rolling60m: sat, shift: sat },
+    tickets: { open: 2, overdueCount: 0, atRiskCount: 0, overdue: [], atRisk: [], byTeam: [] },
+    satisfaction: { rolling60m: sat, shift: sat, trend: [] },
   };
   let failing = false;
   return {

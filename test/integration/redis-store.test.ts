@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { createKeys } from '../../server/store/keys.ts';
+import { COMMIT_SCRIPT, commitArgs } from '../../server/store/redis-script.ts';
 import { createRedisStore, redisVersionOf, redisVersionSupported } from '../../server/store/redis-store.ts';
 import { storeContract } from '../contract/store-contract.ts';
 import { uniqueName } from '../support/services.ts';
@@ -37,6 +38,38 @@ describe('redis store', () => {
     } finally {
       await store.clear();
       await store.close();
+      raw.disconnect();
+    }
+  });
+
+  it("scores a commit's changed ids with its sequence number and trims a log to the commits it keeps", async () => {
+    const prefix = `${uniqueName('log')}:`;
+    const keys = createKeys(prefix);
+    const raw = new Redis(inject('redisUrl'));
+    try {
+      // 600 members: more than one ZADD of the script's chunks.
+      const many = Array.from({ length: 600 }, (_, i) => `t${i}`);
+      for (const members of [many, ['t1'], ['x'], ['y']]) {
+        const { args, sink } = commitArgs(keys.epoch(), null);
+        sink.logChanges(keys.changeSeq(), [
+          { key: keys.changeLog('agents'), members: ['a'] },
+          { key: keys.changeLog('tickets'), members, keepCommits: 2 },
+        ]);
+        expect(await raw.eval(COMMIT_SCRIPT, 0, ...args)).toBe(1);
+      }
+      expect(await raw.get(keys.changeSeq())).toBe('4');
+      expect(await raw.zrange(keys.changeLog('agents'), '0', '-1', 'WITHSCORES')).toEqual(['a', '4']);
+      // After commit 4, commits 2..4 are kept: t1 (2), x (3), y (4); the rest of commit 1 is gone.
+      expect(await raw.zrange(keys.changeLog('tickets'), '0', '-1', 'WITHSCORES')).toEqual([
+        't1',
+        '2',
+        'x',
+        '3',
+        'y',
+        '4',
+      ]);
+    } finally {
+      await raw.del(keys.changeSeq(), keys.changeLog('agents'), keys.changeLog('tickets'));
       raw.disconnect();
     }
   });
