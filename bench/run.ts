@@ -49,8 +49,15 @@ const BENCHMARKS: Record<string, { about: string; run: (o: Options) => Promise<B
   },
   scale: {
     about:
-      'Redis memory and snapshot time/size at 10,000 agents and 100,000 open tickets (--agents --tickets)',
-    run: (o) => benchScale({ agents: num(o, 'agents'), tickets: num(o, 'tickets'), reads: num(o, 'reads') }),
+      'Redis memory and snapshot time/size at 10,000 agents and 100,000 open tickets (--agents --tickets --reads --changes --cold-reads)',
+    run: (o) =>
+      benchScale({
+        agents: num(o, 'agents'),
+        tickets: num(o, 'tickets'),
+        reads: num(o, 'reads'),
+        changes: num(o, 'changes'),
+        coldReads: num(o, 'cold-reads'),
+      }),
   },
 };
 

@@ -12,6 +12,7 @@ import type { Keys } from '../store/keys.ts';
 import type { StoreReader } from '../store/store.ts';
 
 interface AgentEntry {
+  agentId: string;
   /** In the agents set, with a record: shown. */
   listed: boolean;
   rec: AgentRecord | null;
@@ -41,8 +42,8 @@ function countBelow(xs: readonly number[], x: number): number {
 
 export class LiveAgents {
   private entries = new Map<string, AgentEntry>();
-  /** Listed agent ids, sorted. */
-  private ids: string[] = [];
+  /** The listed entries, by id. */
+  private rows: AgentEntry[] = [];
   /** The counter key of the shift whose figures the entries hold. */
   private shiftKey: string | null = null;
 
@@ -54,7 +55,7 @@ export class LiveAgents {
   /** Forgets everything: the next refresh reads every agent. */
   clear(): void {
     this.entries = new Map();
-    this.ids = [];
+    this.rows = [];
     this.shiftKey = null;
   }
 
@@ -78,7 +79,7 @@ export class LiveAgents {
     }
     if (this.shiftKey !== shiftKey) {
       const fresh = new Set(changed ?? []);
-      const stale = changed === null ? [] : this.ids.filter((id) => !fresh.has(id));
+      const stale = changed === null ? [] : this.rows.map((e) => e.agentId).filter((id) => !fresh.has(id));
       await this.readShift(stale, shiftPeriod);
       this.shiftKey = shiftKey;
     }
@@ -86,15 +87,13 @@ export class LiveAgents {
 
   /** The listed agents at `now`, by id. */
   build(now: number): LiveAgent[] {
-    const out: LiveAgent[] = [];
-    for (const agentId of this.ids) {
-      const e = this.entries.get(agentId);
-      if (!e?.rec) continue;
-      const overdue = countBelow(e.due, now);
+    const out = new Array<LiveAgent>(this.rows.length);
+    this.rows.forEach((e, i) => {
+      const overdue = e.due.length === 0 ? 0 : countBelow(e.due, now);
       if (e.view === null || e.viewOverdue !== overdue) {
-        const rec = e.rec;
+        const rec = e.rec as AgentRecord; // listed entries have one
         e.view = {
-          agentId,
+          agentId: e.agentId,
           name: rec.name,
           team: rec.team,
           state: rec.state,
@@ -109,8 +108,8 @@ export class LiveAgents {
         };
         e.viewOverdue = overdue;
       }
-      out.push(e.view);
-    }
+      out[i] = e.view;
+    });
     return out;
   }
 
@@ -123,26 +122,21 @@ export class LiveAgents {
       this.store.getRecords('agent', ids),
       this.store.hgetall(ids.map((id) => this.aggKey(shiftPeriod, id))),
       this.store.hgetall(ids.map((agentId) => this.keys.counter({ name: 'agentLoad', agentId }))),
-      Promise.all(
-        ids.map((agentId) =>
-          this.store.zrange(
-            this.keys.index({ name: 'agentDue', agentId }),
-            Number.NEGATIVE_INFINITY,
-            Number.POSITIVE_INFINITY,
-          ),
-        ),
+      this.store.zranges(
+        ids.map((agentId) => ({
+          key: this.keys.index({ name: 'agentDue', agentId }),
+          min: Number.NEGATIVE_INFINITY,
+          max: Number.POSITIVE_INFINITY,
+        })),
       ),
     ]);
-    let added = false;
-    ids.forEach((id, i) => {
+    let relist = false;
+    ids.forEach((agentId, i) => {
       const rec = (recs[i] ?? null) as AgentRecord | null;
       const listed = (inSet[i] ?? false) && rec !== null;
-      const was = this.entries.get(id);
-      if (listed && !was?.listed) added = true;
-      if (!listed && was?.listed) this.ids = this.ids.filter((x) => x !== id);
       const c = shift[i] ?? {};
       const load = loads[i] ?? {};
-      this.entries.set(id, {
+      const fields = {
         listed,
         rec,
         load: { high: num(load, 'high'), medium: num(load, 'medium'), low: num(load, 'low') },
@@ -152,11 +146,19 @@ export class LiveAgents {
         due: (due[i] ?? []).map((s) => s.score),
         view: null,
         viewOverdue: 0,
-      });
+      };
+      const e = this.entries.get(agentId);
+      if (e) {
+        if (e.listed !== listed) relist = true;
+        Object.assign(e, fields); // in place: the rows hold the same objects
+      } else {
+        this.entries.set(agentId, { agentId, ...fields });
+        if (listed) relist = true;
+      }
     });
-    if (added) {
-      this.ids = [...this.entries].filter(([, e]) => e.listed).map(([id]) => id);
-      this.ids.sort();
+    if (relist) {
+      this.rows = [...this.entries.values()].filter((e) => e.listed);
+      this.rows.sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
     }
   }
 

@@ -10,7 +10,7 @@ import { LIVE_ALERTS_LISTED } from '../contract/api.ts';
 import { TIERS, type Tier } from '../contract/events.ts';
 import { DEADLINE_KINDS, type DeadlineKind, type TicketRecord } from '../domain/records.ts';
 import type { Keys } from '../store/keys.ts';
-import type { Scored, StoreReader } from '../store/store.ts';
+import type { RangeRead, Scored, StoreReader } from '../store/store.ts';
 
 /** The largest number below `x` (a finite double): `score <= below(x)` is `score < x`, exactly. */
 export function below(x: number): number {
@@ -43,6 +43,8 @@ interface TicketEntry {
   rec: TicketRecord | null;
   /** The ticket's due time per deadline kind (null where none applies). */
   dues: Array<number | null>;
+  /** The alert last built from it (kept while nothing in it changes, so diffs skip it). */
+  alert: LiveTicketAlert | null;
 }
 
 type Group = string | null;
@@ -73,11 +75,15 @@ export class LiveTickets {
    * Reads the counts and lists at `now` (at risk: due within [now, horizon]); `changed` names the
    * tickets whose cached records are out of date (null: all of them).
    */
-  async read(changed: readonly string[] | null, now: number, horizon: number): Promise<TicketSection> {
+  async read(
+    changed: readonly string[] | null,
+    ticketTeams: readonly string[],
+    now: number,
+    horizon: number,
+  ): Promise<TicketSection> {
     if (changed === null) this.clear();
     else for (const id of changed) this.entries.delete(id);
-    const teams = (await this.store.smembers(this.keys.set({ name: 'ticketTeams' }))).sort();
-    const groups: Group[] = [...teams, null];
+    const groups: Group[] = [...[...ticketTeams].sort(), null];
     const index = (team: Group, tier: Tier) => this.keys.index({ name: 'nextDue', team, tier });
     const cells = groups.flatMap((team) => TIERS.map((tier) => ({ team, tier, key: index(team, tier) })));
     const cellKeys = cells.map((c) => c.key);
@@ -99,32 +105,25 @@ export class LiveTickets {
       if (row.open > 0) byTeam.push(row);
     });
     // Each team's first LIVE_ALERTS_LISTED: its VIP tickets, then key, then normal, as many as fit.
-    const ranges = (counts: readonly number[], min: number, max: number) =>
-      Promise.all(
-        groups.flatMap((_, g) => {
-          let room = LIVE_ALERTS_LISTED;
-          return TIERS.map((_t, t) => {
-            const i = g * TIERS.length + t;
-            const take = Math.min(room, counts[i] ?? 0);
-            room -= take;
-            const key = cells[i]?.key ?? '';
-            return take === 0 ? Promise.resolve<Scored[]>([]) : this.store.zrange(key, min, max, take);
-          });
-        }),
-      );
-    const [overdueIds, atRiskIds] = await Promise.all([
-      ranges(overdueN, Number.NEGATIVE_INFINITY, late),
-      ranges(atRiskN, now, horizon),
-    ]);
-    const listed = [...overdueIds.flat(), ...atRiskIds.flat()];
+    const ranges = (counts: readonly number[], min: number, max: number): RangeRead[] =>
+      groups.flatMap((_, g) => {
+        let room = LIVE_ALERTS_LISTED;
+        return TIERS.flatMap((_t, t) => {
+          const i = g * TIERS.length + t;
+          const take = Math.min(room, counts[i] ?? 0);
+          room -= take;
+          return take === 0 ? [] : [{ key: cells[i]?.key ?? '', min, max, limit: take }];
+        });
+      });
+    const overdueReads = ranges(overdueN, Number.NEGATIVE_INFINITY, late);
+    const got = await this.store.zranges([...overdueReads, ...ranges(atRiskN, now, horizon)]);
+    const overdueIds = got.slice(0, overdueReads.length).flat();
+    const atRiskIds = got.slice(overdueReads.length).flat();
+    const listed = [...overdueIds, ...atRiskIds];
     await this.load(listed.map((s) => s.member));
     const keep = new Set(listed.map((s) => s.member));
     for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
-    return {
-      byTeam,
-      overdue: this.listings(overdueIds.flat()),
-      atRisk: this.listings(atRiskIds.flat()),
-    };
+    return { byTeam, overdue: this.listings(overdueIds), atRisk: this.listings(atRiskIds) };
   }
 
   /** Reads the records and due times of the tickets not cached. */
@@ -139,6 +138,7 @@ export class LiveTickets {
       this.entries.set(id, {
         rec: (recs[i] ?? null) as TicketRecord | null,
         dues: DEADLINE_KINDS.map((_, k) => dues[k]?.[i] ?? null),
+        alert: null,
       });
     });
   }
@@ -160,23 +160,35 @@ export class LiveTickets {
     }
     return out.sort(byTierThenDue);
   }
-}
 
-/** A listing as the snapshot shows it, with its suggested assignee. */
-export function toAlert(l: TicketListing, suggestedAgentId: string | null): LiveTicketAlert {
-  const t = l.rec;
-  return {
-    ticketId: l.ticketId,
-    deadline: l.deadline,
-    due: l.due,
-    kind: t.kind,
-    category: t.category,
-    tier: t.tier,
-    priority: t.priority,
-    team: t.team,
-    agentId: t.agentId,
-    subject: t.subject,
-    version: t.version,
-    suggestedAgentId,
-  };
+  /** A listing as the snapshot shows it, with its suggested assignee (the same object as last time
+   * when nothing in it changed). */
+  alertOf(l: TicketListing, suggestedAgentId: string | null): LiveTicketAlert {
+    const e = this.entries.get(l.ticketId);
+    const kept = e?.alert;
+    if (
+      kept &&
+      kept.due === l.due &&
+      kept.deadline === l.deadline &&
+      kept.suggestedAgentId === suggestedAgentId
+    )
+      return kept;
+    const t = l.rec;
+    const alert: LiveTicketAlert = {
+      ticketId: l.ticketId,
+      deadline: l.deadline,
+      due: l.due,
+      kind: t.kind,
+      category: t.category,
+      tier: t.tier,
+      priority: t.priority,
+      team: t.team,
+      agentId: t.agentId,
+      subject: t.subject,
+      version: t.version,
+      suggestedAgentId,
+    };
+    if (e) e.alert = alert;
+    return alert;
+  }
 }

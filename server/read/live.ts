@@ -18,7 +18,7 @@ import { assigneeSuggester } from '../domain/suggest.ts';
 import type { Keys } from '../store/keys.ts';
 import type { ChangeMark, StoreReader } from '../store/store.ts';
 import { LiveAgents } from './live-agents.ts';
-import { LiveTickets, toAlert, type TicketListing } from './live-tickets.ts';
+import { LiveTickets, type TicketListing } from './live-tickets.ts';
 
 const MINUTE = 60_000;
 
@@ -61,9 +61,10 @@ export function createLiveReader(deps: Omit<LiveReadDeps, 'atRiskMinutes'>): Liv
       { length: ROLLING_WINDOW_MINUTES },
       (_, i) => thisMinute - (ROLLING_WINDOW_MINUTES - 1 - i) * MINUTE,
     );
-    const [changes, queueNames, minuteHashes, [shiftSat = {}], [open = 0]] = await Promise.all([
+    const [changes, queueNames, ticketTeams, minuteHashes, [shiftSat = {}], [open = 0]] = await Promise.all([
       store.changes(mark),
       store.smembers(keys.set({ name: 'queues' })),
+      store.smembers(keys.set({ name: 'ticketTeams' })),
       store.hgetall(minutes.map((minute) => keys.counter({ name: 'satMinute', minute }))),
       store.hgetall([agg('sat')]),
       store.zcard([keys.index({ name: 'openTickets' })]),
@@ -73,12 +74,12 @@ export function createLiveReader(deps: Omit<LiveReadDeps, 'atRiskMinutes'>): Liv
     queueNames.sort();
     const [queues, ticketSection] = await Promise.all([
       readQueues(queueNames, agg),
-      tickets.read(changes.tickets, now, now + atRiskMinutes * MINUTE),
+      tickets.read(changes.tickets, ticketTeams, now, now + atRiskMinutes * MINUTE),
       agents.refresh(changes.agents, shiftPeriod),
     ]);
     const floor = agents.build(now);
     const suggest = assigneeSuggester(floor);
-    const alert = (l: TicketListing) => toAlert(l, suggest(l.rec.team, l.rec.agentId));
+    const alert = (l: TicketListing) => tickets.alertOf(l, suggest(l.rec.team, l.rec.agentId));
     const total = (f: 'overdue' | 'atRisk') => ticketSection.byTeam.reduce((n, t) => n + t[f], 0);
     const snapshot: LiveSnapshot = {
       serverTime: now,
@@ -111,8 +112,13 @@ export function createLiveReader(deps: Omit<LiveReadDeps, 'atRiskMinutes'>): Liv
     const waitingKeys = names.map((q) => keys.index({ name: 'waiting', queue: q }));
     const [waiting, oldest, counters] = await Promise.all([
       store.zcard(waitingKeys),
-      Promise.all(
-        waitingKeys.map((k) => store.zrange(k, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1)),
+      store.zranges(
+        waitingKeys.map((key) => ({
+          key,
+          min: Number.NEGATIVE_INFINITY,
+          max: Number.POSITIVE_INFINITY,
+          limit: 1,
+        })),
       ),
       store.hgetall(names.map((q) => agg(`queue:${q}`))),
     ]);

@@ -216,6 +216,9 @@ export function createMemoryStore(opts: MemoryStoreOptions): LiveStore {
     async zrange(key, min, max, limit) {
       return typed(key, 'zset', false)?.v.range(min, max, limit) ?? [];
     },
+    async zranges(reads) {
+      return reads.map((r) => typed(r.key, 'zset', false)?.v.range(r.min, r.max, r.limit) ?? []);
+    },
     async zcard(ks) {
       return ks.map((k) => typed(k, 'zset', false)?.v.size ?? 0);
     },

@@ -11,7 +11,7 @@ import { writeOps } from './commands.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { COMMIT_SCRIPT, commitArgs, toRedisScore } from './redis-script.ts';
 import { RedisVersionError, redisVersionOf, redisVersionSupported } from './redis-version.ts';
-import type { IngestRead, LiveStore, Scored, Transaction } from './store.ts';
+import type { IngestRead, LiveStore, RangeRead, Scored, Transaction } from './store.ts';
 
 export {
   MIN_REDIS_VERSION,
@@ -69,6 +69,16 @@ function pairs(reply: Array<string | [string, string | number]>): Scored[] {
     else if (item !== undefined) out.push({ member: item, score: Number(reply[++i]) });
   }
   return out;
+}
+
+type RangeReply = Array<string | [string, string | number]>;
+
+/** ZRANGE arguments for a range read (by score, ascending, with scores). */
+function rangeArgs(r: RangeRead): Array<string | number> {
+  const args: Array<string | number> = [r.key, toRedisScore(r.min), toRedisScore(r.max), 'BYSCORE'];
+  if (r.limit !== undefined) args.push('LIMIT', 0, r.limit);
+  args.push('WITHSCORES');
+  return args;
 }
 
 /** Results of a pipeline, throwing the first command error. */
@@ -306,10 +316,14 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<LiveSto
     },
     async zrange(key, min, max, limit) {
       usable();
-      const args: Array<string | number> = [key, toRedisScore(min), toRedisScore(max), 'BYSCORE'];
-      if (limit !== undefined) args.push('LIMIT', 0, limit);
-      args.push('WITHSCORES');
-      return pairs((await reads.call('ZRANGE', ...args)) as Array<string | [string, string]>);
+      return pairs((await reads.call('ZRANGE', ...rangeArgs({ key, min, max, limit }))) as RangeReply);
+    },
+    async zranges(ranges) {
+      usable();
+      if (ranges.length === 0) return [];
+      const p = reads.pipeline();
+      for (const r of ranges) p.call('ZRANGE', ...rangeArgs(r));
+      return results(await p.exec()).map((reply) => pairs(reply as RangeReply));
     },
     async zcard(ks) {
       usable();

@@ -75,6 +75,14 @@ export interface Scored {
   score: number;
 }
 
+/** One range of a sorted set, as `zrange` reads it. */
+export interface RangeRead {
+  key: string;
+  min: number;
+  max: number;
+  limit?: number;
+}
+
 /** Where a reader stands in the change log (store/changes.ts). */
 export interface ChangeMark {
   /** The store epoch then (a change of epoch means the store was emptied and rebuilt). */
@@ -99,6 +107,8 @@ export interface StoreReader {
   getRecords(kind: RecordKind, ids: readonly string[]): Promise<Array<unknown | null>>;
   /** Members with min <= score <= max, ascending; `limit` caps the count. */
   zrange(key: string, min: number, max: number, limit?: number): Promise<Scored[]>;
+  /** Many `zrange`s in one round trip. */
+  zranges(reads: readonly RangeRead[]): Promise<Scored[][]>;
   zcard(keys: readonly string[]): Promise<number[]>;
   zcount(keys: readonly string[], min: number, max: number): Promise<number[]>;
   hgetall(keys: readonly string[]): Promise<Array<Record<string, string>>>;

@@ -242,7 +242,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await e.commit(batch(0, 'ee', 'ce'), guard('ee'))).toBe(false);
     });
 
-    it('reads many scores and set memberships in one call', async () => {
+    it('reads many scores, ranges and set memberships in one call', async () => {
       const keys = createKeys(store.prefix);
       const idx = { name: 'nextDue', team: 'sales', tier: 'vip' } as const;
       const tx = await store.begin();
@@ -254,6 +254,23 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.zmscore(keys.index(idx), ['t2', 'nope', 't1'])).toEqual([-1.5, null, 5]);
       expect(await store.zmscore(keys.index({ ...idx, team: null }), ['t1'])).toEqual([null]);
       expect(await store.zmscore(keys.index(idx), [])).toEqual([]);
+      expect(
+        await store.zranges([
+          { key: keys.index(idx), min: -Infinity, max: Infinity },
+          { key: keys.index(idx), min: 0, max: Infinity, limit: 1 },
+          { key: keys.index({ ...idx, tier: 'key' }), min: -Infinity, max: Infinity },
+          { key: keys.index(idx), min: -Infinity, max: 4.9 },
+        ]),
+      ).toEqual([
+        [
+          { member: 't2', score: -1.5 },
+          { member: 't1', score: 5 },
+        ],
+        [{ member: 't1', score: 5 }],
+        [],
+        [{ member: 't2', score: -1.5 }],
+      ]);
+      expect(await store.zranges([])).toEqual([]);
       const teams = keys.set({ name: 'ticketTeams' });
       expect(await store.smismember(teams, ['x', 'sales'])).toEqual([false, true]);
       expect(await store.smismember(teams, [])).toEqual([]);
@@ -326,10 +343,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const base = new Date(now - 30 * 60_000).toISOString();
       const t = (m: number) => at(m, base);
       const h = createHarness({ store, now: new Date(now).toISOString() });
+      // The calls in the current shift, however recently it began (the queue figures are the shift's).
+      const callBase = Math.max(now - 30 * 60_000, h.calendar.shiftAt(now)?.start ?? 0);
+      const call = (f: number) => new Date(callBase + f * (now - callBase)).toISOString();
       await h.apply([
-        ev.queued({ callId: 'c1', ts: t(0) }),
-        ev.answered({ callId: 'c1', agentId: 'a1', ts: t(0.2) }),
-        ev.queued({ callId: 'c2', ts: t(1) }),
+        ev.queued({ callId: 'c1', ts: call(0) }),
+        ev.answered({ callId: 'c1', agentId: 'a1', ts: call(0.01) }),
+        ev.queued({ callId: 'c2', ts: call(0.03) }),
         ev.ticket({ ticketId: 't1', tier: 'vip', ts: t(0) }),
         ev.survey({
           surveyId: 's1',
@@ -339,7 +359,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       ]);
       const live = await h.live();
       expect(live.queues).toEqual([
-        expect.objectContaining({ queue: 'sales', waiting: 1, oldestQueuedAt: Date.parse(t(1)) }),
+        expect.objectContaining({ queue: 'sales', waiting: 1, oldestQueuedAt: Date.parse(call(0.03)) }),
       ]);
       expect(live.queues[0]?.shift).toMatchObject({ offered: 2, answered: 1, serviceLevel: 1 });
       expect(live.tickets.overdue.map((t) => t.ticketId)).toEqual(['t1']);
