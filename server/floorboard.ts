@@ -24,6 +24,7 @@ import { statusRoutes } from './http/routes/status.ts';
 import { ticketRoutes } from './http/routes/tickets.ts';
 import type { Logger } from './log.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import type { HubTrace } from './realtime/hub.ts';
 import { startRealtime, type Realtime } from './realtime/wiring.ts';
 import { createSettings, type Settings } from './settings/settings.ts';
 
@@ -37,6 +38,10 @@ export interface FloorboardDeps {
   localRedisUrl?: string;
   /** Serve the built web app when web/build exists (default true). */
   serveWeb?: boolean;
+  /** Told the phases of each realtime flush (the push benchmark's latency breakdown). */
+  realtimeTrace?: HubTrace;
+  /** How often the run-time settings are re-read from the store (default: the settings module's). */
+  settingsRefreshMs?: number;
 }
 
 export interface Floorboard {
@@ -84,7 +89,15 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     embedded: runtime.source.kind === 'in-process',
     redisUrl: runtime.redisUrl,
   });
-  settings = createSettings({ store: runtime.store, config, audit: access.audit, log });
+  settings = createSettings({
+    store: runtime.store,
+    config,
+    audit: access.audit,
+    log,
+    ...(deps.settingsRefreshMs === undefined ? {} : { refreshMs: deps.settingsRefreshMs }),
+    // TVs apply new thresholds at once: pushed here, and announced to the other instances.
+    onChange: (_s, origin) => realtime?.pushSettings({ announce: origin === 'update' }),
+  });
   await settings.start();
   const ctxAt = projectionContextFactory(config, runtime.calendar, policy);
   const commandsTopic = config.kafka.topics.commands;
@@ -173,6 +186,8 @@ export async function startFloorboard(deps: FloorboardDeps): Promise<Floorboard>
     authenticate: access.authenticateHandshake,
     commands: { reassign, acknowledge: escalation.acknowledge },
     pushLatency: metrics.pushLatency,
+    settings: { thresholds: () => policy().thresholds, refresh: () => settings.refresh() },
+    ...(deps.realtimeTrace ? { trace: deps.realtimeTrace } : {}),
   });
   // A token revoked, a user removed or a session ended here: their sockets go, on every instance.
   access.onAccessEnded((subject) => realtime?.cutAccess(accessRoom(subject)));

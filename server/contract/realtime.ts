@@ -22,6 +22,7 @@ import { z } from 'zod';
 import type { LiveAgent, LiveQueue, LiveSatisfactionMinute, LiveSnapshot, LiveTicketAlert } from './api.ts';
 import type { Principal } from './auth.ts';
 import type { AcknowledgeRequest, ReassignRequest, ReassignResponse } from './commands.ts';
+import type { ThresholdsResponse } from './ui.ts';
 
 const name = z.string().trim().min(1).max(100);
 
@@ -121,6 +122,15 @@ export interface ReassignedEvent {
   at: number;
 }
 
+/**
+ * `settings`: the wallboard thresholds in force (as `GET /api/v1/settings/thresholds` answers), sent
+ * to every socket that may view the floor when it connects and whenever an admin changes them.
+ */
+export interface SettingsEvent {
+  thresholds: ThresholdsResponse;
+  serverTime: number;
+}
+
 /** Error codes of acks and of a refused connection (`connect_error` message `unauthorized`). */
 export const REALTIME_ERRORS = [
   'bad_request',
@@ -150,6 +160,7 @@ export interface ServerToClientEvents {
   delta: (e: DeltaEvent) => void;
   alert: (e: AlertEvent) => void;
   reassigned: (e: ReassignedEvent) => void;
+  settings: (e: SettingsEvent) => void;
 }
 
 /** Events a client emits; every payload is validated, a bad one gets an `ErrorAck`. */
@@ -164,6 +175,8 @@ export interface ClientToServerEvents {
 export interface InterServerEvents {
   /** Something in the shared live state changed: re-read it at the next flush. */
   dirty: () => void;
+  /** An admin changed the run-time settings: re-read them now. */
+  settings: () => void;
 }
 
 /** Per-socket server state. */

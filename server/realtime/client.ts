@@ -21,6 +21,7 @@ import type {
   RealtimeErrorCode,
   ReassignedEvent,
   ServerToClientEvents,
+  SettingsEvent,
   SnapshotAck,
   SnapshotEvent,
   SubscribeRequest,
@@ -105,6 +106,8 @@ export class LiveFeed {
   readonly #statusListeners = new Set<Listener<LiveFeedStatus>>();
   readonly #alertListeners = new Set<Listener<AlertEvent>>();
   readonly #reassignedListeners = new Set<Listener<ReassignedEvent>>();
+  readonly #settingsListeners = new Set<Listener<SettingsEvent>>();
+  #settings: SettingsEvent | null = null;
 
   readonly #onConnect = () => {
     this.#cancelRetry();
@@ -135,6 +138,10 @@ export class LiveFeed {
   readonly #onDelta = (d: DeltaEvent) => this.#applyDelta(d);
   readonly #onAlert = (e: AlertEvent) => this.#alertListeners.forEach((cb) => cb(e));
   readonly #onReassigned = (e: ReassignedEvent) => this.#reassignedListeners.forEach((cb) => cb(e));
+  readonly #onSettings = (e: SettingsEvent) => {
+    this.#settings = e;
+    this.#settingsListeners.forEach((cb) => cb(e));
+  };
 
   /** Starts following `socket` (subscribing now if it is connected, else when it connects). */
   constructor(socket: FeedSocket, opts: LiveFeedOptions = {}) {
@@ -151,6 +158,7 @@ export class LiveFeed {
     socket.on('delta', this.#onDelta);
     socket.on('alert', this.#onAlert);
     socket.on('reassigned', this.#onReassigned);
+    socket.on('settings', this.#onSettings);
     if (socket.connected) void this.#subscribe();
   }
 
@@ -215,6 +223,16 @@ export class LiveFeed {
     return () => void this.#reassignedListeners.delete(cb);
   }
 
+  /**
+   * Calls `cb` with the settings the server pushes (on connecting, and when an admin changes them),
+   * and at once with the last ones received; returns its unsubscribe.
+   */
+  listenSettings(cb: Listener<SettingsEvent>): () => void {
+    this.#settingsListeners.add(cb);
+    if (this.#settings) cb(this.#settings);
+    return () => void this.#settingsListeners.delete(cb);
+  }
+
   /** Reassigns tickets; rejects with a RealtimeError when the server refuses. */
   async reassign(req: ReassignRequest): Promise<ReassignResponse> {
     const res = await this.#command(() =>
@@ -250,7 +268,9 @@ export class LiveFeed {
     s.off('delta', this.#onDelta);
     s.off('alert', this.#onAlert);
     s.off('reassigned', this.#onReassigned);
+    s.off('settings', this.#onSettings);
     this.#listeners.clear();
+    this.#settingsListeners.clear();
     this.#statusListeners.clear();
     this.#alertListeners.clear();
     this.#reassignedListeners.clear();

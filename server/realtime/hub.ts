@@ -15,135 +15,52 @@
  * Access: client→server events are registered from `SOCKET_EVENTS` (socket-access.ts), each behind its
  * permission, and a socket's credentials are re-checked before every event and periodically; ending
  * access (`cutAccess`) disconnects the subject's sockets on every instance.
+ *
+ * Settings: every socket that may view the floor gets the wallboard thresholds on connecting and
+ * again whenever they change (`pushSettings`); a change made here is announced to the other
+ * instances, which re-read the settings at once and push them to their own sockets.
+ *
+ * Slow clients (backpressure.ts): a socket that does not read what is sent to it gets no deltas
+ * until it has, then re-syncs with a snapshot; nobody else waits for it.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
-import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { can } from '../auth/permissions.ts';
 import { forbiddenMessage } from '../http/guard.ts';
-import type { Clock } from '../clock.ts';
 import type { LiveSnapshot } from '../contract/api.ts';
 import type { Principal } from '../contract/auth.ts';
-import {
-  acknowledgeRequest,
-  reassignRequest,
-  type AcknowledgeRequest,
-  type ReassignItemResult,
-  type ReassignRequest,
-  type ReassignResponse,
-} from '../contract/commands.ts';
+import { acknowledgeRequest, reassignRequest, type ReassignResponse } from '../contract/commands.ts';
 import {
   subscribeRequest,
   type AlertEvent,
-  type ClientToServerEvents,
   type DeltaEvent,
   type ErrorAck,
-  type InterServerEvents,
   type LiveView,
   type RealtimeErrorCode,
-  type ServerToClientEvents,
+  type SettingsEvent,
   type SnapshotEvent,
-  type SocketData,
 } from '../contract/realtime.ts';
-import { redactRedisUrl } from '../store/redis-store.ts';
+import { attachRedisAdapter } from './adapter.ts';
+import { createBackpressure } from './backpressure.ts';
+import type { HubLog, RealtimeHub, RealtimeHubDeps, RealtimeSocket } from './hub-types.ts';
 import {
   createAccessWatch,
   DEFAULT_RECHECK_MS,
   SOCKET_EVENT_NAMES,
   SOCKET_EVENTS,
   type SocketEvent,
-  type SocketIdentity,
 } from './socket-access.ts';
-import { diffSnapshots, filterSnapshot, resolveView, viewKey, type QueueTeams } from './views.ts';
+import { diffSnapshots, filterSnapshot, resolveView, viewKey } from './views.ts';
 
-export type RealtimeServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  InterServerEvents,
-  SocketData
->;
-type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-export interface HubLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-/**
- * The operator commands sockets may call (server/commands). Errors with a 4xx `status` become acks.
- * `reassign` tells clients itself (through `notifyReassigned`), as the REST route's does.
- */
-export interface HubCommands {
-  reassign(p: Principal, r: ReassignRequest): Promise<ReassignResponse>;
-  acknowledge(p: Principal, r: AcknowledgeRequest): Promise<void>;
-}
-
-export interface RealtimeHubDeps {
-  /** A Socket.IO server the hub owns from now on: `stop()` closes it (and the HTTP server under it). */
-  io: RealtimeServer;
-  /** The whole floor now (server/read/live.ts via the runtime). */
-  readLive: () => Promise<LiveSnapshot>;
-  clock: Clock;
-  log: HubLog;
-  /** Queue name → owning team (config `queueTeams`). */
-  queueTeams: QueueTeams;
-  /** Who is behind a handshake (the auth module's `authenticateHandshake`), or null. */
-  authenticate: (
-    headers: IncomingHttpHeaders,
-    auth: Record<string, unknown>,
-  ) => Promise<SocketIdentity | null>;
-  /** How often every socket's credentials are checked again; default 30 s. */
-  recheckMs?: number;
-  commands: HubCommands;
-  /** Coalescing period (config `realtime.flushMs`), 100–250 ms; default 200. */
-  flushMs?: number;
-  /** Longest quiet time before a heartbeat, at most 2000 ms; default 1000. */
-  heartbeatMs?: number;
-  /**
-   * The floor is re-read at least this often even when nothing was marked dirty, so changes caused
-   * by time alone (a ticket turning overdue, a new shift, the rolling window) reach clients; default 1000.
-   */
-  refreshMs?: number;
-  /** Redis for the Socket.IO adapter (pub/sub between instances); null or absent: single instance. */
-  redisUrl?: string | null;
-  /** Pub/sub channel prefix of the adapter; instances sharing it form one cluster. Default `socket.io`. */
-  channelPrefix?: string;
-  /** Observes seconds from the first change of a flush being marked to its deltas being emitted. */
-  pushLatency?: { observe(seconds: number): void };
-}
-
-export interface RealtimeHubStats {
-  /** Sockets connected to this instance. */
-  sockets: number;
-  /** Distinct views with subscribers on this instance. */
-  rooms: number;
-  flushes: number;
-  /** How long the last flush took (read, filter, diff, emit). */
-  lastFlushMs: number;
-  /** Last change-to-emit latency, or null before the first delta. */
-  lastPushLatencyMs: number | null;
-  /** Whether the last read of the live state succeeded. */
-  healthy: boolean;
-}
-
-export interface RealtimeHub {
-  /** Something changed in the live state (this instance applied a batch or a command). */
-  markDirty(): void;
-  /** Pushes an escalation alert to the supervisors in scope of its team, on every instance, once. */
-  pushAlert(alert: AlertEvent): void;
-  /** Tells everyone in scope, on every instance, which tickets `by` reassigned to `agentId`. */
-  notifyReassigned(by: string, agentId: string, results: readonly ReassignItemResult[]): void;
-  /** Disconnects, on every instance, the sockets in access room `room` (server/auth `accessRoom`). */
-  cutAccess(room: string): void;
-  /** Re-checks every socket's credentials now (normally every `recheckMs`). */
-  recheckAccess(): Promise<void>;
-  stats(): RealtimeHubStats;
-  /** Stops flushing, disconnects every client, closes the Socket.IO server and the adapter's Redis. */
-  stop(): Promise<void>;
-}
+export type {
+  HubCommands,
+  HubLog,
+  HubSettings,
+  HubTrace,
+  RealtimeHub,
+  RealtimeHubDeps,
+  RealtimeHubStats,
+  RealtimeServer,
+} from './hub-types.ts';
 
 interface Room {
   key: string;
@@ -163,6 +80,8 @@ interface Room {
 type Reply<T> = (res: T) => void;
 
 const ALL = '*';
+/** Every socket that may view the floor (it gets the settings). */
+const SETTINGS_ROOM = 'settings';
 const alertRooms = (p: Principal) =>
   p.teams.length === 0 ? [`alerts:${ALL}`] : p.teams.map((t) => `alerts:team:${t}`);
 const scopeRooms = (p: Principal) =>
@@ -183,43 +102,6 @@ function commandFailure(err: unknown, log: HubLog, what: string): ErrorAck {
   if (status === 409) return fail('conflict', message);
   log.error({ err: message }, `${what} failed`);
   return fail('unavailable', `${what} failed on the server; try again`);
-}
-
-/** Connects the Socket.IO Redis adapter with a pub and a duplicated sub client; returns both. */
-async function attachRedisAdapter(
-  io: RealtimeServer,
-  url: string,
-  key: string,
-  log: HubLog,
-): Promise<Redis[]> {
-  // Commands wait for a reconnect rather than fail: the adapter publishes without catching errors.
-  const pub = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: null,
-    connectTimeout: 3000,
-    retryStrategy: (times) => Math.min(100 * times, 2000),
-  });
-  const sub = pub.duplicate();
-  const clients = [pub, sub];
-  for (const c of clients) {
-    let down = false;
-    c.on('error', (err: Error) => {
-      if (!down) log.warn({ err: err.message }, 'Socket.IO adapter lost Redis; reconnecting');
-      down = true;
-    });
-    c.on('ready', () => (down = false));
-  }
-  try {
-    await Promise.all(clients.map((c) => c.connect()));
-    io.adapter(createAdapter(pub, sub, { key }));
-    await sub.ping(); // replies after the adapter's SUBSCRIBEs: other instances now reach this one
-  } catch (err) {
-    for (const c of clients) c.disconnect();
-    throw new Error(
-      `cannot connect the Socket.IO Redis adapter to ${redactRedisUrl(url)}: ${(err as Error).message}`,
-    );
-  }
-  return clients;
 }
 
 /** Starts the hub on `io` (authentication middleware, handlers, flush timer). */
@@ -254,6 +136,19 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
   const counters = { flushes: 0, lastFlushMs: 0, lastPushLatencyMs: null as number | null };
 
   const members = (room: string) => nsp.adapter.rooms.get(room)?.size ?? 0;
+  const slow = createBackpressure({
+    sockets: () => nsp.sockets.values(),
+    log,
+    ...(deps.slowClients?.maxWaitMs === undefined ? {} : { maxWaitMs: deps.slowClients.maxWaitMs }),
+    ...(deps.slowClients?.maxBytes === undefined ? {} : { maxBytes: deps.slowClients.maxBytes }),
+  });
+  const settingsEvent = (): SettingsEvent | null =>
+    deps.settings ? { thresholds: deps.settings.thresholds(), serverTime: clock.now() } : null;
+  /** A socket too slow to take a snapshot now is told to ask again later (its client retries). */
+  const behind = (socket: RealtimeSocket): ErrorAck | null =>
+    slow.isBehind(socket.id)
+      ? fail('unavailable', 'this connection has not read what was sent to it yet; ask again shortly')
+      : null;
 
   function dropIfEmpty(key: string): void {
     const room = rooms.get(key);
@@ -316,13 +211,18 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     else socket.emit('snapshot', e);
   }
 
-  /** Emits one delta per changed room from one read of the floor. */
-  async function flushChanges(): Promise<void> {
+  /** This instance's sockets in `room`, but those in `skip` (sockets too slow to send to now). */
+  const toRoom = (room: string, skip: string[]) =>
+    skip.length === 0 ? io.local.to(room) : io.local.to(room).except(skip);
+
+  /** Emits one delta per changed room from one read of the floor (not to the sockets in `skip`). */
+  async function flushChanges(skip: string[]): Promise<void> {
     const since = dirtySince;
     dirty = false;
     dirtySince = null;
     const startedAt = clock.now();
     let result: { gen: number; snap: LiveSnapshot };
+    deps.trace?.readStarted();
     try {
       result = await read();
     } catch (err) {
@@ -332,6 +232,7 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       healthy = false;
       return;
     }
+    deps.trace?.readDone();
     if (!healthy) log.info({}, 'live state readable again; pushing updates');
     healthy = true;
     lastReadAt = startedAt;
@@ -351,9 +252,10 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       room.seq = delta.seq;
       room.last = next;
       room.lastEmitAt = now;
-      io.local.to(room.key).emit('delta', delta);
+      toRoom(room.key, skip).emit('delta', delta);
       emitted++;
     }
+    deps.trace?.emitted(emitted);
     if (emitted > 0 && since !== null) {
       counters.lastPushLatencyMs = now - since;
       deps.pushLatency?.observe((now - since) / 1000);
@@ -369,14 +271,20 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       dirtySince = null;
       return;
     }
-    if (dirty || !healthy || started - lastReadAt >= refreshMs) await flushChanges();
+    const skip = slow.check(started);
+    if (dirty || !healthy || started - lastReadAt >= refreshMs) await flushChanges(skip);
     if (!healthy || stopped) return;
     const now = clock.now();
     for (const room of rooms.values()) {
       if (room.last === null || now - room.lastEmitAt < heartbeatMs) continue;
       room.last = { ...room.last, serverTime: now };
       room.lastEmitAt = now;
-      io.local.to(room.key).emit('delta', { seq: room.seq, prevSeq: room.seq, serverTime: now, changes: {} });
+      toRoom(room.key, skip).emit('delta', {
+        seq: room.seq,
+        prevSeq: room.seq,
+        serverTime: now,
+        changes: {},
+      });
     }
     counters.flushes++;
     counters.lastFlushMs = clock.now() - started;
@@ -444,6 +352,8 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     if (!parsed.success) return reply?.(fail('bad_request', z.prettifyError(parsed.error)));
     const resolved = resolveView(p, parsed.data, queueTeams);
     if (!resolved.ok) return reply?.(fail('forbidden', resolved.message));
+    const refused = behind(socket);
+    if (refused) return reply?.(refused);
     const key = viewKey(resolved.view);
     let room = rooms.get(key);
     if (!room) {
@@ -484,6 +394,11 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
     const room = key === null ? undefined : rooms.get(key);
     if (!room || room.last === null) {
       reply?.(fail('not_subscribed', 'send subscribe first'));
+      return;
+    }
+    const refused = behind(socket);
+    if (refused) {
+      reply?.(refused);
       return;
     }
     sendSnapshot(socket, reply, snapshotOf(room, room.last));
@@ -574,8 +489,15 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
   io.on('connection', (socket) => {
     const p = socket.data.principal;
     // Notices go to principals who may see the floor (not, say, a metrics token).
-    void socket.join([...(pendingRooms.get(socket) ?? []), ...(can(p, 'live:view') ? scopeRooms(p) : [])]);
+    const viewer = can(p, 'live:view');
+    void socket.join([
+      ...(pendingRooms.get(socket) ?? []),
+      ...(viewer ? [...scopeRooms(p), SETTINGS_ROOM] : []),
+    ]);
     pendingRooms.delete(socket);
+    // The settings in force now: a board that was away may have missed a change.
+    const settings = settingsEvent();
+    if (viewer && settings) socket.emit('settings', settings);
     if (can(p, 'alerts:acknowledge')) void socket.join(alertRooms(p));
     const on = socket.on.bind(socket) as (event: string, fn: (...args: unknown[]) => void) => void;
     for (const event of SOCKET_EVENT_NAMES) {
@@ -584,11 +506,21 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
         guard(event, reply, dispatch(socket, event, payload, reply));
       });
     }
-    socket.on('disconnect', () => leaveRoom(socket));
+    socket.on('disconnect', () => {
+      leaveRoom(socket);
+      slow.forget(socket.id);
+    });
   });
 
   io.on('dirty', () => {
     if (!stopped) markChanged();
+  });
+  // Another instance changed the settings: re-read them now (the refresh pushes them if they changed).
+  io.on('settings', () => {
+    if (stopped || !deps.settings) return;
+    deps.settings
+      .refresh()
+      .catch((err: Error) => log.warn({ err: err.message }, 'cannot re-read the changed settings'));
   });
 
   const hub: RealtimeHub = {
@@ -633,6 +565,17 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       if (stopped) return;
       io.in(room).disconnectSockets(true);
     },
+    pushSettings({ announce }) {
+      if (stopped) return;
+      const e = settingsEvent();
+      if (e) io.local.to(SETTINGS_ROOM).emit('settings', e);
+      if (!announce || !cluster) return;
+      try {
+        io.serverSideEmit('settings');
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'cannot announce a settings change to the other instances');
+      }
+    },
     recheckAccess: () => access.sweep(),
     stats: () => ({
       sockets: nsp.sockets.size,
@@ -641,6 +584,7 @@ export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<Realtime
       lastFlushMs: counters.lastFlushMs,
       lastPushLatencyMs: counters.lastPushLatencyMs,
       healthy,
+      slowClients: slow.stats(),
     }),
     async stop() {
       if (stopped) return;

@@ -19,6 +19,8 @@ export interface RealtimeWiring {
   /** The Redis the store uses (instances sharing it share Socket.IO events), or null for one instance. */
   redisUrl: string | null;
   pushLatency?: RealtimeHubDeps['pushLatency'];
+  trace?: RealtimeHubDeps['trace'];
+  settings?: RealtimeHubDeps['settings'];
 }
 
 /** Starts Socket.IO (same origin only, no connection state recovery: clients re-sync by snapshot). */
@@ -36,5 +38,7 @@ export async function startRealtime(w: RealtimeWiring): Promise<Realtime> {
     redisUrl: w.redisUrl,
     channelPrefix: `${w.config.redis.keyPrefix}socket.io`,
     ...(w.pushLatency ? { pushLatency: w.pushLatency } : {}),
+    ...(w.trace ? { trace: w.trace } : {}),
+    ...(w.settings ? { settings: w.settings } : {}),
   });
 }

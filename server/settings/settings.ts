@@ -36,6 +36,11 @@ export interface SettingsDeps {
   audit: AuditSink;
   log: { warn(obj: object, msg?: string): void };
   refreshMs?: number;
+  /**
+   * Called when the settings in force change: `update` (an admin changed them on this instance) or
+   * `refresh` (read from the store: changed on another instance). Live clients are told through it.
+   */
+  onChange?: (settings: LiveSettings, origin: 'update' | 'refresh') => void;
 }
 
 /** The settings in force, their refresh, and admin updates. */
@@ -53,10 +58,13 @@ export function createSettings(deps: SettingsDeps) {
   const current = (): LiveSettings => ({ ...base, ...overrides });
 
   /** Switches to `next`, re-indexing open tickets' deadlines if the SLA policy changed. */
-  async function apply(next: SettingsPatch, reindex: boolean): Promise<void> {
-    const before = JSON.stringify(current().sla);
+  async function apply(next: SettingsPatch, reindex: boolean, origin: 'update' | 'refresh'): Promise<void> {
+    const was = current();
+    const before = JSON.stringify(was.sla);
     overrides = next;
-    if (!reindex || (before === JSON.stringify(current().sla) && !reindexPending)) return;
+    const now = current();
+    if (JSON.stringify(was) !== JSON.stringify(now)) deps.onChange?.(now, origin);
+    if (!reindex || (before === JSON.stringify(now.sla) && !reindexPending)) return;
     try {
       await reindexDeadlines({ store: deps.store, sla: current().sla });
       reindexPending = false;
@@ -72,7 +80,7 @@ export function createSettings(deps: SettingsDeps) {
   async function load(reindex: boolean): Promise<void> {
     const [stored] = await deps.store.getRecords('setting', [ID]);
     const parsed = settingsPatch.safeParse(stored ?? {});
-    if (parsed.success) await apply(parsed.data, reindex);
+    if (parsed.success) await apply(parsed.data, reindex, 'refresh');
     else
       deps.log.warn(
         { problems: parsed.error.issues.length },
@@ -111,7 +119,7 @@ export function createSettings(deps: SettingsDeps) {
         }),
       ]);
       if (committed) {
-        await apply(after, true);
+        await apply(after, true, 'update');
         return current();
       }
     }
