@@ -32,6 +32,8 @@ export interface PushLoadOutput {
   load: Awaited<ReturnType<Awaited<ReturnType<typeof startPacedLoad>>['stop']>>;
   fleet: ReturnType<Awaited<ReturnType<typeof connectFleet>>['counts']>;
   connectSeconds: number;
+  /** Per measured marker: [k, sent, first client, last client], ms since the epoch (lib/trace.ts). */
+  markerTimes: Array<[number, number, number, number]>;
   /** Event-loop delay of this (client) thread while measuring, ms. */
   clientLoopDelay: { p50: number; p99: number; max: number };
 }
@@ -77,6 +79,10 @@ async function main(input: PushLoadInput): Promise<PushLoadOutput> {
     firstClient: markers.firstClient.summary(),
     lastClient: markers.lastClient.summary(),
     markers: { sent: markers.markersSent, ...books },
+    markerTimes: markers.times().map(([k, sent, first, last]) => {
+      const o = performance.timeOrigin;
+      return [k, sent + o, first + o, last + o];
+    }),
     load: loadStats,
     fleet: counts,
     connectSeconds: round(connectSeconds),

@@ -18,6 +18,7 @@ import { histogramDelta, scrape } from './lib/prom.ts';
 import { redisCpuSeconds } from './lib/proc.ts';
 import type { BenchResult } from './lib/report.ts';
 import { round } from './lib/stats.ts';
+import { breakdown, startPushTrace, type MarkerTimes, type PushTrace } from './lib/trace.ts';
 import { mailbox, startTsWorker } from './lib/worker.ts';
 import type { PushLoadInput, PushLoadOutput } from './push-load.ts';
 
@@ -61,10 +62,18 @@ export async function benchPush(opts: PushOptions = {}): Promise<BenchResult> {
   const started = performance.now();
   const infra = await startInfra();
   if (fetchWaitMs !== null) installFetchWaitShim(fetchWaitMs);
+  let trace: PushTrace | null = null;
   try {
     const base = benchConfig('push', infra);
     const config = { ...base, realtime: { flushMs: opts.flushMs ?? base.realtime.flushMs } };
     await createTopics(config, 4);
+    // After the fetch-wait shim: the trace wraps the consumer the shim configures.
+    trace = startPushTrace({
+      groupId: config.kafka.groupId,
+      topic: config.kafka.topics.calls,
+      partition: 0,
+      markerQueue: MARKER_QUEUE,
+    });
     const history = recentHistory(config, 8);
     await produceAll(config, history);
     const fb = await startFloorboard({
@@ -72,6 +81,7 @@ export async function benchPush(opts: PushOptions = {}): Promise<BenchResult> {
       clock: systemClock,
       log: createLogger('silent'),
       serveWeb: false,
+      realtimeTrace: trace.hub,
     });
     const worker = { current: null as ReturnType<typeof startTsWorker> | null };
     try {
@@ -121,6 +131,10 @@ export async function benchPush(opts: PushOptions = {}): Promise<BenchResult> {
       );
       const out = await box.next<PushLoadOutput>('done', 60_000);
       const health = await fb.runtime.health();
+      const times = new Map<number, MarkerTimes>(
+        out.markerTimes.map(([k, sent, first, last]) => [k, { sent, first, last }]),
+      );
+      const stages = breakdown(trace, times);
       const hub = fb.realtime.stats();
 
       const p99 = out.latency.p99;
@@ -156,6 +170,7 @@ export async function benchPush(opts: PushOptions = {}): Promise<BenchResult> {
           firstClientMs: out.firstClient,
           lastClientMs: out.lastClient,
           hubStoredToEmittedMs: pushHist,
+          breakdown: stages,
           markers: out.markers,
           load: out.load,
           fleet: out.fleet,
@@ -181,6 +196,7 @@ export async function benchPush(opts: PushOptions = {}): Promise<BenchResult> {
       await fb.stop();
     }
   } finally {
+    trace?.uninstall();
     uninstallFetchWaitShim();
     await infra.stop();
   }

@@ -60,6 +60,18 @@ export class MarkerLatency {
     return Number.isFinite(min) ? min : 0;
   }
 
+  /** Per measured marker seen by some client: [k, sent, first arrival, last arrival] on this clock. */
+  times(): Array<[number, number, number, number]> {
+    const out: Array<[number, number, number, number]> = [];
+    for (let k = Math.max(1, this.measureFrom); k < this.#sent.length; k++) {
+      const sent = this.#sent[k];
+      const first = this.#first[k];
+      const last = this.#last[k];
+      if (sent !== undefined && first !== undefined && last !== undefined) out.push([k, sent, first, last]);
+    }
+    return out;
+  }
+
   /** Closes the books: per-marker first/last-client figures, and markers some client never saw. */
   finish(): { measured: number; incomplete: number } {
     let measured = 0;
