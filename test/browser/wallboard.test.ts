@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attrs, launchBrowser, newContext, screenshot, UPDATE_SCREENSHOTS, watchErrors } from './browser.ts';
+import type { LiveSnapshot } from '../../server/contract/api.ts';
 import { createToken } from './api.ts';
 import { startServer, type BrowserServer } from './server.ts';
 
@@ -53,11 +54,43 @@ describe('wallboard', () => {
 
     expect(errors).toEqual([]);
     await screenshot(page, 'wallboard');
-    if (UPDATE_SCREENSHOTS) {
-      // For the README: let the satisfaction sparklines (one point per 5 s since load) grow a little.
-      await page.waitForTimeout(20_000);
-      await screenshot(page, 'wallboard-readme', { docs: 'docs/wallboard.png' });
-    }
+    if (UPDATE_SCREENSHOTS) await screenshot(page, 'wallboard-readme', { docs: 'docs/wallboard.png' });
+    await context.close();
+  });
+
+  it('draws the satisfaction trend of the last hour at once, and counts every overdue ticket', async () => {
+    const context = await newContext(browser, 'tv');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/wallboard?token=${server.token}`);
+    await page.getByTestId('queue-tile').first().waitFor({ timeout: 20_000 });
+    const live = async () => {
+      const res = await fetch(`${server.url}/api/v1/live`, {
+        headers: { authorization: `Bearer ${server.token}` },
+      });
+      return (await res.json()) as LiveSnapshot;
+    };
+    // The trend comes with the snapshot: as many minutes with surveys as the server has, on the first
+    // render (not one point per few seconds since the page loaded, as after a TV restart before).
+    const snap = await live();
+    expect(snap.satisfaction.trend).toHaveLength(60);
+    const withSurveys = snap.satisfaction.trend.filter((m) => m.mean.speed !== null).length;
+    expect(withSurveys, 'the simulator submitted surveys in the last hour').toBeGreaterThan(1);
+    const sparks = page.locator('.sat .spark');
+    expect(await sparks.count()).toBe(4);
+    const points = Number(await sparks.first().getAttribute('data-points'));
+    expect(points).toBeGreaterThanOrEqual(withSurveys - 2);
+    expect(await sparks.first().getAttribute('aria-label')).toContain('of 60 points');
+    // The heading counts all overdue and at-risk tickets, as the server does (not the listed ones).
+    const shown = async () =>
+      [
+        await page.getByTestId('overdue-count').textContent(),
+        await page.getByTestId('at-risk-count').textContent(),
+      ].join(' ');
+    const counted = async () => {
+      const t = (await live()).tickets;
+      return `${t.overdueCount.toLocaleString('en-US')} overdue ${t.atRiskCount.toLocaleString('en-US')} at risk`;
+    };
+    await expect.poll(async () => (await shown()) === (await counted()), { timeout: 15_000 }).toBe(true);
     await context.close();
   });
 

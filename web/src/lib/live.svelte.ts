@@ -1,7 +1,7 @@
 /**
- * The live floor as the browser knows it: the latest snapshot, when it arrived, the offset between the
- * server's clock and ours (so waits tick locally from `serverTime`), and a bounded history of rolling
- * satisfaction for the sparklines.
+ * The live floor as the browser knows it: the latest snapshot, when it arrived, and the offset between
+ * the server's clock and ours (so waits tick locally from `serverTime`). The satisfaction trend comes
+ * with the snapshot (the server keeps the last hour minute by minute).
  */
 import type { LiveSnapshot } from '$contract/api';
 import type { LiveView } from '$contract/realtime';
@@ -18,18 +18,7 @@ export const SAT_DIMENSIONS: readonly SatDimension[] = [
   'recommend',
 ];
 
-/** One point of the satisfaction trend (server time). */
-export interface SatPoint {
-  at: number;
-  mean: Record<SatDimension, number | null>;
-  overall: number | null;
-}
-
 export interface LiveStateOptions {
-  /** Most trend points kept (default 720: an hour at one per 5 s). */
-  historyLimit?: number;
-  /** Least time between trend points (default 5 s). */
-  historyEveryMs?: number;
   /** Local clock (tests). */
   now?: () => number;
 }
@@ -45,16 +34,11 @@ export class LiveState {
   #receivedAt = $state(0);
   /** serverTime − local time at the last update. */
   #offset = $state(0);
-  #history = $state<SatPoint[]>([]);
   #source: FeedSource;
-  #limit: number;
-  #every: number;
   #now: () => number;
 
   constructor(source: FeedSource, opts: LiveStateOptions = {}) {
     this.#source = source;
-    this.#limit = opts.historyLimit ?? 720;
-    this.#every = opts.historyEveryMs ?? 5000;
     this.#now = opts.now ?? (() => Date.now());
   }
 
@@ -87,11 +71,6 @@ export class LiveState {
     return this.#receivedAt === 0 ? null : this.#receivedAt + this.#offset;
   }
 
-  /** Rolling satisfaction samples, oldest first (bounded). */
-  get history(): readonly SatPoint[] {
-    return this.#history;
-  }
-
   /** The server's clock now, given the local time `localNow`. */
   serverNow(localNow: number): number {
     return localNow + this.#offset;
@@ -108,13 +87,6 @@ export class LiveState {
     this.#offset = s.serverTime - local;
     this.#receivedAt = local;
     this.#snapshot = s;
-    const last = this.#history.at(-1);
-    if (last === undefined || s.serverTime - last.at >= this.#every) {
-      const r = s.satisfaction.rolling60m;
-      const point: SatPoint = { at: s.serverTime, mean: { ...r.mean }, overall: r.overall };
-      const next = [...this.#history, point];
-      this.#history = next.length > this.#limit ? next.slice(next.length - this.#limit) : next;
-    }
   }
 
   /** Connects the feed; returns the unsubscribe. */
