@@ -7,6 +7,7 @@ import { reindexDeadlines } from '../commands/deadline-index.ts';
 import type { TicketRecord } from '../domain/records.ts';
 import { deadlinesOf, nextDeadline } from '../domain/sla.ts';
 import { filterSnapshot } from '../realtime/views.ts';
+import { TICKET_LOG_COMMITS } from '../store/changes.ts';
 import type { StoreReader } from '../store/store.ts';
 import { createLiveReader, readLive } from './live.ts';
 
@@ -181,6 +182,21 @@ describe('the live reader', () => {
       expect(seen.suggested).toBeGreaterThan(0);
       expect([...seen.shifts].sort()).toEqual(['evening', 'morning']);
     }
+  });
+
+  it('re-reads its listed tickets when it fell further behind than the ticket log keeps', async () => {
+    const h = createHarness({ now: '2026-03-02T10:00:00+01:00' });
+    const kept = createLiveReader({ store: h.store, keys: h.keys, calendar: h.calendar });
+    const ago = (m: number) => new Date(h.clock.now() - m * MINUTE).toISOString();
+    await h.apply([ev.ticket({ ticketId: 'late', ts: ago(300), tier: 'vip' })]);
+    expect((await kept.read(h.clock.now(), 15)).tickets.overdue[0]).toMatchObject({ agentId: null });
+    await h.apply([ev.assigned({ ticketId: 'late', agentId: 'a9', ts: ago(290) })]);
+    // Then more commits than the log keeps, none about that ticket.
+    for (let i = 0; i <= TICKET_LOG_COMMITS; i++)
+      await h.apply([ev.ticket({ ticketId: `other-${i % 3}`, ts: ago(1), subject: `v${i}` })]);
+    const snap = await kept.read(h.clock.now(), 15);
+    expect(snap.tickets.overdue.find((t) => t.ticketId === 'late')).toMatchObject({ agentId: 'a9' });
+    expect(snap).toEqual(await fresh(h));
   });
 
   it('counts an agent’s tickets overdue as their deadlines pass, with no event in between', async () => {

@@ -10,9 +10,10 @@ import type { ChangeMark, StoreChanges } from './store.ts';
 
 /**
  * Ticket ids stay in the log for this many commits after their last change (agent ids stay for good:
- * there are only as many as agents). A reader further behind than this re-reads every ticket.
+ * there are only as many as agents). A reader reads at every flush, a few commits behind; one further
+ * behind than this (a hub without viewers for a while) re-reads the few hundred tickets it lists.
  */
-export const TICKET_LOG_COMMITS = 20_000;
+export const TICKET_LOG_COMMITS = 2_000;
 
 /** The ids whose live view a commit of `ops` changes. */
 export interface Touched {
