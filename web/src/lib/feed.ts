@@ -6,7 +6,7 @@
  */
 import { io } from 'socket.io-client';
 import type { LiveSnapshot } from '$contract/api';
-import type { AlertEvent, LiveView } from '$contract/realtime';
+import type { AlertEvent, LiveView, SettingsEvent } from '$contract/realtime';
 import { LiveFeed, type FeedSocket, type LiveFeedStatus } from '$realtime/client';
 import { sessionToken } from './session';
 
@@ -22,6 +22,8 @@ export interface FeedHandlers {
   status(status: FeedStatus, detail: string | null): void;
   /** An escalation alert the server pushed (supervisors in scope only). */
   alert?(e: AlertEvent): void;
+  /** The settings in force (wallboard thresholds), pushed on connecting and when an admin changes them. */
+  settings?(e: SettingsEvent): void;
 }
 
 /** Scope of a feed: teams and queues to show (empty = all the principal may see). */
@@ -67,7 +69,9 @@ export function socketFeed(scope: FeedScope): FeedSource {
       const offStatus = feed.listenStatus((s) => on.status(STATUS[s], feed.detail));
       const offSnap = feed.listen((snap) => on.update(snap, feed.view));
       const offAlert = feed.listenAlerts((e) => on.alert?.(e));
+      const offSettings = feed.listenSettings((e) => on.settings?.(e));
       return () => {
+        offSettings();
         offAlert();
         offSnap();
         offStatus();

@@ -5,6 +5,7 @@
  */
 import type { LiveSnapshot } from '$contract/api';
 import type { LiveView } from '$contract/realtime';
+import type { ThresholdsResponse } from '$contract/ui';
 import type { FeedSource, FeedStatus } from './feed';
 
 /** Updates older than this make the data stale. */
@@ -34,6 +35,8 @@ export class LiveState {
   #receivedAt = $state(0);
   /** serverTime − local time at the last update. */
   #offset = $state(0);
+  /** The wallboard thresholds the server last pushed (null before the first). */
+  #thresholds = $state<ThresholdsResponse | null>(null);
   #source: FeedSource;
   #now: () => number;
 
@@ -71,6 +74,11 @@ export class LiveState {
     return this.#receivedAt === 0 ? null : this.#receivedAt + this.#offset;
   }
 
+  /** The wallboard thresholds the server pushed last (on connecting, and when an admin changes them). */
+  get thresholds(): ThresholdsResponse | null {
+    return this.#thresholds;
+  }
+
   /** The server's clock now, given the local time `localNow`. */
   serverNow(localNow: number): number {
     return localNow + this.#offset;
@@ -102,7 +110,20 @@ export class LiveState {
       status: (status, detail) => {
         this.#status = status;
         this.#detail = status === 'live' ? null : (detail ?? null);
+        // Access revoked or ended: what this viewer may no longer read is not left on the screen.
+        if (status === 'unauthorized') this.clear();
+      },
+      settings: (e) => {
+        this.#thresholds = e.thresholds;
       },
     });
+  }
+
+  /** Forgets the live data (snapshot, last update); the status stays. */
+  clear(): void {
+    this.#snapshot = null;
+    this.#view = null;
+    this.#receivedAt = 0;
+    this.#offset = 0;
   }
 }

@@ -4,10 +4,10 @@ import { api } from './api';
 import { withDefaults } from './thresholds';
 
 /**
- * How often a wallboard reads the thresholds again: admins change them at run time and expect TVs to
- * follow within seconds (the server instances themselves refresh every 5 s).
+ * How often a wallboard reads the thresholds again. Changes reach it at once as a `settings` push on
+ * its live feed (also on every reconnect); this slow read only covers a push that went missing.
  */
-export const THRESHOLDS_REFRESH_MS = 10_000;
+export const THRESHOLDS_REFRESH_MS = 60_000;
 
 /** The configured thresholds merged over the defaults, or null when they cannot be read now. */
 export async function loadThresholds(): Promise<ThresholdsResponse | null> {
