@@ -37,7 +37,7 @@ export interface FanoutOptions {
   /** Seconds measured with events flowing and no clients (default 10). */
   baselineSeconds?: number;
   warmupSeconds?: number;
-  /** The server's coalescing period (config `realtime.flushMs`); default: the config's (200). */
+  /** The server's coalescing period (config `realtime.flushMs`); default: the config's (100). */
   flushMs?: number;
 }
 

@@ -36,7 +36,7 @@ export interface PushOptions {
   fetchWaitMs?: number | null;
   /** Milliseconds between produce requests (lib/load.ts; default 97). */
   tickMs?: number;
-  /** The hub's coalescing period (config `realtime.flushMs`, 100–250); default: the config's (200). */
+  /** The hub's coalescing period (config `realtime.flushMs`, 100–250); default: the config's (100). */
   flushMs?: number;
 }
 

@@ -66,7 +66,7 @@ export interface RealtimeHubDeps {
   /** How often every socket's credentials are checked again; default 30 s. */
   recheckMs?: number;
   commands: HubCommands;
-  /** Coalescing period (config `realtime.flushMs`), 100–250 ms; default 200. */
+  /** Coalescing period (config `realtime.flushMs`), 100–250 ms; default 100. */
   flushMs?: number;
   /** Longest quiet time before a heartbeat, at most 2000 ms; default 1000. */
   heartbeatMs?: number;

@@ -107,7 +107,7 @@ function commandFailure(err: unknown, log: HubLog, what: string): ErrorAck {
 /** Starts the hub on `io` (authentication middleware, handlers, flush timer). */
 export async function createRealtimeHub(deps: RealtimeHubDeps): Promise<RealtimeHub> {
   const { io, clock, log, queueTeams } = deps;
-  const flushMs = deps.flushMs ?? 200;
+  const flushMs = deps.flushMs ?? 100;
   const heartbeatMs = deps.heartbeatMs ?? 1000;
   const refreshMs = deps.refreshMs ?? 1000;
   if (!(flushMs >= 100 && flushMs <= 250))
