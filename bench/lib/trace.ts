@@ -53,6 +53,8 @@ export interface FetchRecord {
   messages: number;
   /** From the end of this fetch to the start of the next (processing its batches). */
   processMs: number;
+  /** Of which in floorboard's eachBatch handler (the rest: kafkajs between batches, e.g. commits). */
+  handlerMs: number;
 }
 
 export interface PushTrace {
@@ -89,7 +91,7 @@ export function startPushTrace(o: {
     });
     consumer.on(consumer.events.FETCH, (e) => {
       const end = absNow();
-      current = { start: end - e.payload.duration, end, batches: 0, messages: 0, processMs: 0 };
+      current = { start: end - e.payload.duration, end, batches: 0, messages: 0, processMs: 0, handlerMs: 0 };
       fetches.push(current);
     });
     const run = consumer.run.bind(consumer);
@@ -117,6 +119,7 @@ export function startPushTrace(o: {
           }
           await eachBatch(payload);
           const applied = absNow();
+          if (fetch) fetch.handlerMs += applied - batchStart;
           for (const k of found) {
             markers.set(k, {
               fetched: fetch?.end ?? batchStart,
@@ -254,6 +257,8 @@ export function breakdown(
       batchesPerFetch: summarise(fetches.map((f) => f.batches)),
       messagesPerFetch: summarise(fetches.map((f) => f.messages)),
       processMs: summarise(fetches.map((f) => f.processMs)),
+      handlerMs: summarise(fetches.map((f) => f.handlerMs)),
+      betweenBatchesMs: summarise(fetches.map((f) => f.processMs - f.handlerMs)),
     },
     flushes: {
       count: flushes.length,
