@@ -60,18 +60,6 @@ export class MarkerLatency {
     return Number.isFinite(min) ? min : 0;
   }
 
-  /** Per measured marker seen by some client: [k, sent, first arrival, last arrival] on this clock. */
-  times(): Array<[number, number, number, number]> {
-    const out: Array<[number, number, number, number]> = [];
-    for (let k = Math.max(1, this.measureFrom); k < this.#sent.length; k++) {
-      const sent = this.#sent[k];
-      const first = this.#first[k];
-      const last = this.#last[k];
-      if (sent !== undefined && first !== undefined && last !== undefined) out.push([k, sent, first, last]);
-    }
-    return out;
-  }
-
   /** Closes the books: per-marker first/last-client figures, and markers some client never saw. */
   finish(): { measured: number; incomplete: number } {
     let measured = 0;
@@ -88,4 +76,82 @@ export class MarkerLatency {
     }
     return { measured, incomplete };
   }
+}
+
+/**
+ * Marker arrivals of some of the clients (one load thread's share), on the clock every thread of the
+ * process shares (lib/trace.ts `absNow`): per marker, when each client's delta proved it (see
+ * MarkerLatency). Threads send theirs to the main thread, which adds the send times (`arrivalLatency`).
+ */
+export class ArrivalLog {
+  /** Marker → arrival times (one per client of this share that saw it). */
+  readonly arrivals = new Map<number, number[]>();
+  readonly #seenBy: Int32Array;
+
+  constructor(
+    readonly queue: string,
+    clients: number,
+  ) {
+    this.#seenBy = new Int32Array(clients);
+  }
+
+  /** Feeds local client `client`'s delta that arrived at `at`. */
+  observe(client: number, d: DeltaEvent, at: number): void {
+    const q = d.changes.queues?.upsert?.find((x) => x.queue === this.queue);
+    if (!q) return;
+    const seen = this.#seenBy[client] ?? 0;
+    for (let k = seen + 1; k <= q.waiting; k++) {
+      const list = this.arrivals.get(k);
+      if (list) list.push(at);
+      else this.arrivals.set(k, [at]);
+    }
+    if (q.waiting > seen) this.#seenBy[client] = q.waiting;
+  }
+
+  /** Markers every client of this share has seen. */
+  seenByAll(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const w of this.#seenBy) min = Math.min(min, w);
+    return Number.isFinite(min) ? min : 0;
+  }
+}
+
+/**
+ * Latency of markers `from`… from their send times and every share's arrivals: all samples, the
+ * first and last client per marker, markers some client never saw, and per marker
+ * [k, sent, first, last] for the breakdown.
+ */
+export function arrivalLatency(
+  sent: ReadonlyMap<number, number>,
+  shares: ReadonlyArray<ReadonlyMap<number, readonly number[]>>,
+  from: number,
+  clients: number,
+) {
+  const all = new LatencyHistogram();
+  const firstClient = new LatencyHistogram();
+  const lastClient = new LatencyHistogram();
+  const times: Array<[number, number, number, number]> = [];
+  let measured = 0;
+  let incomplete = 0;
+  for (const [k, at] of [...sent].sort((a, b) => a[0] - b[0])) {
+    if (k < from) continue;
+    measured++;
+    let count = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const share of shares) {
+      for (const t of share.get(k) ?? []) {
+        all.record(t - at);
+        count++;
+        first = Math.min(first, t);
+        last = Math.max(last, t);
+      }
+    }
+    if (count < clients) incomplete++;
+    if (count === 0) continue;
+    firstClient.record(first - at);
+    lastClient.record(last - at);
+    times.push([k, at, first, last]);
+  }
+  return { all, firstClient, lastClient, measured, incomplete, times };
 }
