@@ -26,10 +26,11 @@ const BENCHMARKS: Record<string, { about: string; run: (o: Options) => Promise<B
   },
   push: {
     about:
-      'event → delta latency at 2,000 events/s to 500 clients (--clients --rate --seconds --flush-ms --fetch-wait=ms|off)',
+      'event → delta latency at 2,000 events/s to 500 clients (--clients --client-threads --rate --seconds --flush-ms --fetch-wait=ms|off)',
     run: (o) =>
       benchPush({
         clients: num(o, 'clients'),
+        clientThreads: num(o, 'client-threads'),
         rate: num(o, 'rate'),
         seconds: num(o, 'seconds'),
         flushMs: num(o, 'flush-ms'),
